@@ -1,0 +1,36 @@
+//! FoodieFast's dispatch core: pure, synchronous, no I/O.
+//!
+//! Everything that decides *which courier takes which order* lives here, so it
+//! can be tested exhaustively and benchmarked in isolation:
+//!
+//! - [`position`]: WGS84 [`LatLng`] and planar [`Point`] positions, and the
+//!   local projection between them;
+//! - [`time`]: [`Seconds`], the one time unit of the core;
+//! - [`travel`]: the [`TravelModel`] trait and its straight-line (MDRP) and
+//!   haversine implementations;
+//! - [`index`]: the courier spatial index ([`CourierIndex`], an `rstar` R-tree);
+//! - [`zones`]: dispatch zones over `h3o` cells;
+//! - [`route`]: timing of one courier's pickup and drop-off sequence;
+//! - [`bundling`]: grouping orders of one restaurant onto one courier;
+//! - [`assignment`]: the batch matching round (candidate graph, cost, solver).
+//!
+//! No function here panics on any input: bad input is a [`GeoError`].
+
+pub mod assignment;
+pub mod bundling;
+pub mod error;
+pub mod ids;
+pub mod index;
+pub mod position;
+pub mod route;
+pub mod time;
+pub mod travel;
+pub mod zones;
+
+pub use error::GeoError;
+pub use ids::{CourierId, OrderId, RestaurantId};
+pub use index::CourierIndex;
+pub use position::{LatLng, LocalProjection, Point};
+pub use time::Seconds;
+pub use travel::{Haversine, StraightLine, TravelModel};
+pub use zones::{ZoneGrid, ZoneId};
