@@ -18,9 +18,12 @@
 
 pub mod assignment;
 pub mod bundling;
+pub mod cost;
 pub mod error;
+pub mod fleet;
 pub mod ids;
 pub mod index;
+pub mod order;
 pub mod position;
 pub mod route;
 pub mod time;

@@ -1,1 +1,292 @@
-//! x
+//! The batch matching round: from pending bundles and available couriers,
+//! build a sparse candidate graph from the courier index, then assign
+//! optimally on it.
+//!
+//! Each bundle gets the nearest couriers that can pick it up before their
+//! shift ends (a handful, not the whole fleet). The solver then finds the
+//! assignment of least total cost on that graph, where a bundle may also stay
+//! unassigned at a high cost. Bundles left without a courier because their
+//! candidates went elsewhere get further candidates among the couriers still
+//! free, and the graph is solved again, a bounded number of times.
+
+pub mod candidates;
+pub mod solver;
+
+use std::collections::{HashMap, HashSet};
+
+use crate::bundling::Bundle;
+use crate::cost::CostModel;
+use crate::fleet::Fleet;
+use crate::route::ServiceTimes;
+use crate::{CourierId, GeoError, Point, Seconds, TravelModel};
+
+pub use candidates::Candidate;
+use solver::SparseProblem;
+
+/// How a round searches and weighs candidates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AssignmentParams {
+    /// Service times at restaurants and customers.
+    pub service: ServiceTimes,
+    /// What a plan costs.
+    pub cost: CostModel,
+    /// Candidate couriers sought per bundle.
+    pub candidates_per_bundle: usize,
+    /// Couriers farther than this from the restaurant are not considered.
+    pub max_approach: Seconds,
+    /// Extra searches for bundles whose candidates all went elsewhere.
+    pub widening_passes: usize,
+    /// Cost points of leaving one order unassigned this round.
+    pub unassigned_points_per_order: f64,
+}
+
+impl AssignmentParams {
+    /// Defaults for the given service times: eight candidates within 45
+    /// minutes, two widening passes, and leaving an order unassigned costing
+    /// as much as delivering it three hours after it was placed.
+    pub fn new(service: ServiceTimes) -> Self {
+        let cost = CostModel::default();
+        Self {
+            service,
+            cost,
+            candidates_per_bundle: 8,
+            max_approach: Seconds::from_minutes(45),
+            widening_passes: 2,
+            unassigned_points_per_order: cost.order_points(Seconds::from_minutes(180)),
+        }
+    }
+
+    fn validate(&self) -> Result<(), GeoError> {
+        self.cost.validate()?;
+        if self.candidates_per_bundle == 0 {
+            return Err(GeoError::InvalidParameter {
+                name: "candidates per bundle",
+                reason: "must be at least one",
+            });
+        }
+        if !(self.unassigned_points_per_order.is_finite()
+            && self.unassigned_points_per_order >= 0.0)
+        {
+            return Err(GeoError::InvalidParameter {
+                name: "unassigned cost",
+                reason: "must be finite and zero or more",
+            });
+        }
+        Ok(())
+    }
+}
+
+/// One bundle given to one courier.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    /// Index of the bundle in the round's input.
+    pub bundle: usize,
+    /// The chosen candidate (courier, timing, cost).
+    pub chosen: Candidate,
+    /// Planned drop-off times, in the bundle's sequence.
+    pub drop_offs: Vec<Seconds>,
+    /// When the courier leaves the last customer, free again.
+    pub finish_at: Seconds,
+    /// Where it is then: the last customer's door.
+    pub finish_position: Point,
+}
+
+/// The outcome of a round, with everything needed to explain it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoundPlan {
+    /// The assignments, by bundle index.
+    pub assignments: Vec<Assignment>,
+    /// Bundles left for a later round.
+    pub unassigned: Vec<usize>,
+    /// Every bundle's candidates, cheapest first: why the chosen courier won.
+    pub candidates: Vec<Vec<Candidate>>,
+    /// Total cost of the plan, unassigned bundles included.
+    pub total_cost: i64,
+}
+
+/// Runs one matching round at `now` (see the module docs).
+pub fn plan_round(
+    now: Seconds,
+    bundles: &[Bundle],
+    fleet: &Fleet,
+    model: &impl TravelModel,
+    params: &AssignmentParams,
+) -> Result<RoundPlan, GeoError> {
+    params.validate()?;
+    if bundles
+        .iter()
+        .any(|b| b.is_empty() || b.orders.len() != b.schedule.offsets.len())
+    {
+        return Err(GeoError::MalformedBundle);
+    }
+    let mut seen = HashSet::new();
+    if let Some(dup) = bundles
+        .iter()
+        .flat_map(|b| &b.orders)
+        .find(|o| !seen.insert(o.id))
+    {
+        return Err(GeoError::DuplicateOrder(dup.id));
+    }
+
+    let radius = model.reach_radius(params.max_approach);
+    let k = params.candidates_per_bundle;
+    let mut graph = CandidateGraph::default();
+    for (b, bundle) in bundles.iter().enumerate() {
+        let found = search(now, bundle, fleet, model, params, k, radius, |_| true);
+        graph.add(b, found);
+    }
+    let unassigned_cost: Vec<i64> = bundles
+        .iter()
+        .map(|b| CostModel::to_cost(params.unassigned_points_per_order * b.len() as f64))
+        .collect();
+
+    let mut solution = solver::solve(&graph.problem(&unassigned_cost))?;
+    for _ in 0..params.widening_passes {
+        let taken: HashSet<CourierId> = solution
+            .assignment
+            .iter()
+            .flatten()
+            .filter_map(|&col| graph.courier_of.get(col).copied())
+            .collect();
+        let mut widened = false;
+        for (b, bundle) in bundles.iter().enumerate() {
+            if solution.assignment.get(b).is_some_and(Option::is_some) {
+                continue;
+            }
+            let known: HashSet<CourierId> = graph.of_bundle(b).map(|c| c.courier).collect();
+            let found = search(now, bundle, fleet, model, params, k, radius, |id| {
+                !taken.contains(&id) && !known.contains(&id)
+            });
+            widened |= !found.is_empty();
+            graph.add(b, found);
+        }
+        if !widened {
+            break;
+        }
+        solution = solver::solve(&graph.problem(&unassigned_cost))?;
+    }
+    Ok(graph.into_plan(bundles, &solution))
+}
+
+/// The nearest `k` couriers accepted by `allow` that can take `bundle`.
+#[allow(clippy::too_many_arguments)]
+fn search(
+    now: Seconds,
+    bundle: &Bundle,
+    fleet: &Fleet,
+    model: &impl TravelModel,
+    params: &AssignmentParams,
+    k: usize,
+    radius: f64,
+    allow: impl Fn(CourierId) -> bool,
+) -> Vec<Candidate> {
+    let evaluate = |id: CourierId| {
+        fleet.get(id).and_then(|c| {
+            candidates::evaluate(now, bundle, c, model, params.service, &params.cost)
+                .filter(|cand| cand.approach <= params.max_approach)
+        })
+    };
+    fleet
+        .index()
+        .nearest_where(bundle.pickup, k, radius, |id, _| {
+            allow(id) && evaluate(id).is_some()
+        })
+        .into_iter()
+        .filter_map(|n| evaluate(n.courier))
+        .collect()
+}
+
+/// The sparse bipartite graph of a round: bundles to candidate couriers.
+#[derive(Debug, Default)]
+struct CandidateGraph {
+    /// Candidates per bundle, as (column, candidate).
+    edges: Vec<Vec<(usize, Candidate)>>,
+    column_of: HashMap<CourierId, usize>,
+    courier_of: Vec<CourierId>,
+}
+
+impl CandidateGraph {
+    fn add(&mut self, bundle: usize, found: Vec<Candidate>) {
+        if self.edges.len() <= bundle {
+            self.edges.resize_with(bundle + 1, Vec::new);
+        }
+        for cand in found {
+            let next = self.courier_of.len();
+            let col = *self.column_of.entry(cand.courier).or_insert(next);
+            if col == next {
+                self.courier_of.push(cand.courier);
+            }
+            if let Some(list) = self.edges.get_mut(bundle) {
+                list.push((col, cand));
+            }
+        }
+    }
+
+    fn of_bundle(&self, bundle: usize) -> impl Iterator<Item = &Candidate> {
+        self.edges.get(bundle).into_iter().flatten().map(|(_, c)| c)
+    }
+
+    fn problem(&self, unassigned_cost: &[i64]) -> SparseProblem {
+        let mut edges: Vec<Vec<(usize, i64)>> = self
+            .edges
+            .iter()
+            .map(|list| list.iter().map(|(col, c)| (*col, c.cost)).collect())
+            .collect();
+        edges.resize_with(unassigned_cost.len(), Vec::new);
+        SparseProblem {
+            columns: self.courier_of.len(),
+            edges,
+            unassigned_cost: unassigned_cost.to_vec(),
+        }
+    }
+
+    fn into_plan(mut self, bundles: &[Bundle], solution: &solver::SparseSolution) -> RoundPlan {
+        self.edges.resize_with(bundles.len(), Vec::new);
+        let mut assignments = Vec::new();
+        let mut unassigned = Vec::new();
+        for (b, (bundle, choice)) in bundles.iter().zip(&solution.assignment).enumerate() {
+            let chosen = choice.and_then(|col| {
+                self.edges
+                    .get(b)
+                    .into_iter()
+                    .flatten()
+                    .filter(|(c, _)| *c == col)
+                    .map(|(_, cand)| *cand)
+                    .min_by_key(|cand| cand.cost)
+            });
+            match (chosen, bundle.orders.last()) {
+                (Some(chosen), Some(last)) => {
+                    let drop_offs: Vec<Seconds> = bundle
+                        .schedule
+                        .offsets
+                        .iter()
+                        .map(|&offset| chosen.pickup_at + offset)
+                        .collect();
+                    assignments.push(Assignment {
+                        bundle: b,
+                        finish_at: chosen.pickup_at + bundle.schedule.finish,
+                        finish_position: last.drop_off,
+                        chosen,
+                        drop_offs,
+                    });
+                }
+                _ => unassigned.push(b),
+            }
+        }
+        let candidates = self
+            .edges
+            .into_iter()
+            .map(|list| {
+                let mut list: Vec<Candidate> = list.into_iter().map(|(_, c)| c).collect();
+                list.sort_by_key(|c| (c.cost, c.courier));
+                list
+            })
+            .collect();
+        RoundPlan {
+            assignments,
+            unassigned,
+            candidates,
+            total_cost: solution.total_cost,
+        }
+    }
+}
