@@ -1,1 +1,16 @@
-//! The service.
+//! FoodieFast: a real-time dispatch engine for meal delivery.
+//!
+//! - [`cli`]: the `foodiefast` command line (clap definitions only);
+//! - [`commands`]: one module per subcommand, each writing its output to any
+//!   [`std::io::Write`];
+//! - [`mdrp`]: loading Meal Delivery Routing Problem instances;
+//! - [`error`]: [`Error`], the one error type the binary reports.
+//!
+//! The dispatch decisions themselves live in the `foodiefast-geo` crate.
+
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod mdrp;
+
+pub use error::Error;

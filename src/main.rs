@@ -1,2 +1,27 @@
-//! bin
-fn main() {}
+//! The `foodiefast` binary: parses the command line, runs the command from
+//! the library, and reports any error once, with its cause chain, on stderr.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use foodiefast::cli::Cli;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut out = std::io::stdout().lock();
+    match foodiefast::commands::run(&cli, &mut out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let mut stderr = std::io::stderr().lock();
+            let mut chain = err.chain();
+            if let Some(top) = chain.next() {
+                let _ = writeln!(stderr, "error: {top}");
+            }
+            for cause in chain {
+                let _ = writeln!(stderr, "  caused by: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

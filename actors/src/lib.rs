@@ -1,1 +1,8 @@
-//! actors
+//! FoodieFast's supervised actors (ractor on tokio): one actor per active
+//! order, per online courier and per open chef kitchen; one dispatcher per
+//! dispatch zone owning that zone's [`foodiefast_geo::fleet::Fleet`] and
+//! pending orders; a tracking hub fanning live updates out to subscribers.
+//!
+//! The actors talk to storage and payments through traits and know nothing
+//! of HTTP. The dispatch decisions themselves live in `foodiefast-geo`; this
+//! crate gives them time, state and supervision.

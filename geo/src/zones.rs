@@ -45,7 +45,7 @@ impl fmt::Display for ZoneId {
 }
 
 /// Largest spill-over ring searched, so a careless radius cannot ask for a continent.
-const MAX_RING: u32 = 16;
+const MAX_RING: u32 = 32;
 
 /// The zone layout: h3 cells at one resolution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,10 +103,17 @@ impl ZoneGrid {
         // Zones near the poles are measured from the nearest latitude a projection supports.
         let centre = LatLng::new(at.lat().clamp(-85.0, 85.0), at.lng())?;
         let projection = LocalProjection::new(centre)?;
+        // A cell's boundary lies within two mean edges of its centre (h3 cells
+        // vary in size): cells whose centre is farther cannot come within reach.
+        let reach = radius_m + 2.0 * self.resolution.edge_length_m();
         let mut near: Vec<(f64, ZoneId)> = home
             .0
             .grid_disk_safe(rings)
             .filter(|&c| c != home.0)
+            .filter(|&c| {
+                let centre = h3o::LatLng::from(c);
+                to_h3(at).is_ok_and(|a| a.distance_m(centre) <= reach)
+            })
             .map(|c| (distance_to_cell(&projection, at, c), ZoneId(c)))
             .filter(|(d, _)| *d <= radius_m)
             .collect();
@@ -156,6 +163,30 @@ mod tests {
 
     fn ll(lat: f64, lng: f64) -> LatLng {
         LatLng::new(lat, lng).expect("valid position")
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn spill_over_covers_every_zone_within_the_radius(
+            lat in -60.0f64..60.0, lng in -179.0f64..179.0, radius in 0.0f64..2_000.0,
+            resolution in 7u8..=9,
+        ) {
+            let grid = ZoneGrid::new(resolution)?;
+            let at = ll(lat, lng);
+            let near = grid.zones_near(at, radius)?;
+            let projection = LocalProjection::new(at)?;
+            // Points on circles inside the radius all lie in zones the spill-over lists.
+            for step in 0..48 {
+                let angle = f64::from(step) * std::f64::consts::TAU / 48.0;
+                for fraction in [0.5, 0.98] {
+                    let r = radius * fraction;
+                    let p = Point::new(r * angle.cos(), r * angle.sin())?;
+                    let Ok(q) = projection.to_lat_lng(p) else { continue };
+                    let zone = grid.zone_of(q)?;
+                    proptest::prop_assert!(near.contains(&zone), "{zone} at {r:.0} m missing");
+                }
+            }
+        }
     }
 
     #[test]

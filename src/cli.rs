@@ -1,0 +1,118 @@
+//! The `foodiefast` command line: clap definitions only, no behaviour.
+//!
+//! Value parsers check ranges here so clap reports a bad argument with the
+//! usage; the commands check the same ranges again for library callers.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::commands::plan::{MAX_BUNDLE_LIMIT, PlanOptions};
+
+/// FoodieFast: real-time dispatch for meal delivery.
+#[derive(Debug, Parser)]
+#[command(name = "foodiefast", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Plan one matching round on an MDRP instance: the orders placed in the
+    /// last WINDOW minutes before MINUTE against the couriers on shift then.
+    Plan(PlanArgs),
+}
+
+/// Arguments of `foodiefast plan`.
+#[derive(Debug, Clone, Args)]
+pub struct PlanArgs {
+    /// MDRP instance directory, holding its restaurants, orders, couriers and
+    /// parameters files.
+    #[arg(long, value_name = "DIR")]
+    pub instance: PathBuf,
+    /// The round's time, in minutes from the start of the instance's day.
+    #[arg(long, value_name = "MINUTE", allow_negative_numbers = true,
+          value_parser = parse_minute)]
+    pub at: i64,
+    /// Orders placed in (MINUTE - WINDOW, MINUTE] are pending.
+    #[arg(long, value_name = "MINUTES", default_value_t = 10, allow_negative_numbers = true,
+          value_parser = parse_window)]
+    pub window: i64,
+    /// Largest bundle allowed (the round may allow fewer when couriers are plenty).
+    #[arg(long, value_name = "N", default_value_t = 3, allow_negative_numbers = true,
+          value_parser = parse_max_bundle)]
+    pub max_bundle: usize,
+}
+
+fn parse_minute(text: &str) -> Result<i64, String> {
+    let minute = parse_integer(text)?;
+    PlanOptions::check_minute(minute)?;
+    Ok(minute)
+}
+
+fn parse_window(text: &str) -> Result<i64, String> {
+    let window = parse_integer(text)?;
+    PlanOptions::check_window(window)?;
+    Ok(window)
+}
+
+fn parse_max_bundle(text: &str) -> Result<usize, String> {
+    let err = || format!("must be a whole number from 1 to {MAX_BUNDLE_LIMIT}");
+    let n = parse_integer(text).map_err(|_| err())?;
+    let n = usize::try_from(n).map_err(|_| err())?;
+    PlanOptions::check_max_bundle(n)?;
+    Ok(n)
+}
+
+fn parse_integer(text: &str) -> Result<i64, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a whole number"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn plan_takes_defaults_and_refuses_out_of_range_values() {
+        let cli =
+            Cli::try_parse_from(["foodiefast", "plan", "--instance", "d", "--at", "720"]).unwrap();
+        let Command::Plan(plan) = cli.command;
+        assert_eq!((plan.at, plan.window, plan.max_bundle), (720, 10, 3));
+        for (at, option, value) in [
+            ("-1", "--window", "10"),
+            ("x", "--window", "10"),
+            ("720", "--window", "0"),
+            ("720", "--max-bundle", "0"),
+            ("720", "--max-bundle", "7"),
+            ("720", "--max-bundle", "-2"),
+        ] {
+            let parsed = Cli::try_parse_from([
+                "foodiefast",
+                "plan",
+                "--instance",
+                "d",
+                "--at",
+                at,
+                option,
+                value,
+            ]);
+            let err = parsed.unwrap_err();
+            assert_eq!(
+                err.kind(),
+                clap::error::ErrorKind::ValueValidation,
+                "{at} {option} {value}"
+            );
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! One module per subcommand; [`run`] dispatches the parsed command line.
+
+pub mod plan;
+
+use std::io::Write;
+
+use crate::Error;
+use crate::cli::{Cli, Command};
+
+/// Runs the command of `cli`, writing its output to `out`.
+pub fn run(cli: &Cli, out: &mut impl Write) -> Result<(), Error> {
+    match &cli.command {
+        Command::Plan(args) => plan::run(args, out),
+    }
+}

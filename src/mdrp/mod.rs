@@ -1,0 +1,17 @@
+//! The Meal Delivery Routing Problem (MDRP) instance format of Grubhub and
+//! Georgia Tech (`shared/mdrp/FORMAT.md`): loading an instance directory into
+//! typed data, and the problem's rules that do not belong to the geo core.
+
+mod bound;
+mod error;
+mod instance;
+mod table;
+
+#[cfg(test)]
+pub(crate) mod fixture;
+
+pub use bound::click_to_door_lower_bound;
+pub use error::{LoadError, Location};
+pub use instance::{
+    COURIERS_FILE, Instance, ORDERS_FILE, PARAMETERS_FILE, Parameters, RESTAURANTS_FILE, Shift,
+};
