@@ -15,6 +15,11 @@ pub const MAX_PLANAR_M: f64 = 4.0e8;
 
 /// A WGS84 position in degrees, validated: latitude in [-90, 90], longitude in [-180, 180].
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "RawLatLng", into = "RawLatLng")
+)]
 pub struct LatLng {
     lat: f64,
     lng: f64,
@@ -60,6 +65,11 @@ impl LatLng {
 
 /// A planar position in metres (easting `x`, northing `y`), validated finite and in range.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "RawPoint", into = "RawPoint")
+)]
 pub struct Point {
     x: f64,
     y: f64,
@@ -109,6 +119,55 @@ impl Point {
     /// Rebuilds a point that was validated before it went into a structure.
     pub(crate) const fn from_array_unchecked(a: [f64; 2]) -> Self {
         Self { x: a[0], y: a[1] }
+    }
+}
+
+/// The wire form of a [`LatLng`]; deserialising validates it.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct RawLatLng {
+    lat: f64,
+    lng: f64,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<RawLatLng> for LatLng {
+    type Error = GeoError;
+    fn try_from(raw: RawLatLng) -> Result<Self, GeoError> {
+        Self::new(raw.lat, raw.lng)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<LatLng> for RawLatLng {
+    fn from(p: LatLng) -> Self {
+        Self {
+            lat: p.lat,
+            lng: p.lng,
+        }
+    }
+}
+
+/// The wire form of a [`Point`]; deserialising validates it.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct RawPoint {
+    x: f64,
+    y: f64,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<RawPoint> for Point {
+    type Error = GeoError;
+    fn try_from(raw: RawPoint) -> Result<Self, GeoError> {
+        Self::new(raw.x, raw.y)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<Point> for RawPoint {
+    fn from(p: Point) -> Self {
+        Self { x: p.x, y: p.y }
     }
 }
 
@@ -208,6 +267,23 @@ mod tests {
     fn projection_near_a_pole_is_refused() {
         let north = LatLng::new(89.0, 0.0).expect("valid");
         assert!(LocalProjection::new(north).is_err());
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn deserialising_validates_positions() {
+        let ok: Point = serde_json::from_str(r#"{"x": 1.5, "y": -2.0}"#).expect("valid point");
+        assert_eq!(ok, Point::new(1.5, -2.0).expect("valid"));
+        assert_eq!(
+            serde_json::to_string(&ok).expect("serialises"),
+            r#"{"x":1.5,"y":-2.0}"#
+        );
+        assert!(serde_json::from_str::<Point>(r#"{"x": 1e300, "y": 0}"#).is_err());
+        let err =
+            serde_json::from_str::<LatLng>(r#"{"lat": 91, "lng": 0}"#).expect_err("out of range");
+        assert!(err.to_string().contains("latitude 91"), "{err}");
+        let p: LatLng = serde_json::from_str(r#"{"lat": 48.85, "lng": 2.35}"#).expect("valid");
+        assert_eq!(p, LatLng::new(48.85, 2.35).expect("valid"));
     }
 
     proptest! {

@@ -9,6 +9,11 @@ use std::ops::{Add, AddAssign, Sub};
 
 /// A number of seconds: an instant (since the start of the engine's day) or a duration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(transparent)
+)]
 pub struct Seconds(pub i64);
 
 impl Seconds {
