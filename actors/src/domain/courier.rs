@@ -1,5 +1,15 @@
-//! Courier states as the engine tracks them.
+//! A courier's working state: online or not, offers, the trip in progress.
+//!
+//! ```text
+//! offline -> idle -> offered -> heading to pickup -> waiting at restaurant -> delivering -> idle
+//!                     |  (declined / timed out) -> idle
+//! any online state -> offline (orders not yet picked up go back to matching)
+//! ```
+//!
+//! An offer is answered once: a second answer (or a timeout after an
+//! answer) is accepted and has no effect, so a flaky app retrying is safe.
 
+use foodiefast_geo::{OrderId, Point, Seconds};
 use serde::{Deserialize, Serialize};
 
 /// What a courier is doing.
@@ -21,6 +31,15 @@ pub enum CourierStatus {
 }
 
 impl CourierStatus {
+    const ALL: [Self; 6] = [
+        Self::Offline,
+        Self::Idle,
+        Self::Offered,
+        Self::HeadingToPickup,
+        Self::WaitingAtRestaurant,
+        Self::Delivering,
+    ];
+
     /// The status's name, as in views.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -35,15 +54,283 @@ impl CourierStatus {
 
     /// Parses a name written by [`Self::as_str`].
     pub fn parse(name: &str) -> Option<Self> {
-        [
-            Self::Offline,
-            Self::Idle,
-            Self::Offered,
-            Self::HeadingToPickup,
-            Self::WaitingAtRestaurant,
-            Self::Delivering,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == name)
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+/// An offer of one bundle to one courier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offer {
+    /// Unique per offer, so late answers to an old offer are recognised.
+    pub id: u64,
+    /// The bundle's orders, in drop-off sequence.
+    pub orders: Vec<OrderId>,
+    /// When the offer lapses.
+    pub deadline: Seconds,
+}
+
+/// How an offer ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferAnswer {
+    /// The courier took it.
+    Accepted,
+    /// The courier said no.
+    Declined,
+    /// Nobody answered before the deadline.
+    TimedOut,
+}
+
+/// What a courier command changed, for the actor to act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CourierOutcome {
+    /// Nothing changed (a repeated answer, an old offer's timeout).
+    Unchanged,
+    /// The state changed; nothing else to tell.
+    Changed,
+    /// An offer ended: the orders are the courier's, or go back to matching.
+    OfferEnded {
+        /// The offer.
+        offer: Offer,
+        /// How it ended.
+        answer: OfferAnswer,
+    },
+    /// The courier went offline holding orders not yet picked up: they go back to matching.
+    Released {
+        /// The orders.
+        orders: Vec<OrderId>,
+    },
+}
+
+/// Why a courier refused a command.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CourierError {
+    /// The command does not fit what the courier is doing.
+    #[error("cannot {command} while {status}")]
+    IllegalTransition {
+        /// The refused command.
+        command: &'static str,
+        /// The courier's status.
+        status: &'static str,
+    },
+    /// An answer to an offer the courier does not hold.
+    #[error("offer {0} is not held by this courier")]
+    UnknownOffer(u64),
+    /// A different answer to an offer already answered; the first answer stands.
+    #[error("offer {offer} was already answered: {answer:?}")]
+    AlreadyAnswered {
+        /// The offer.
+        offer: u64,
+        /// The answer that stands.
+        answer: OfferAnswer,
+    },
+    /// An order the courier does not carry.
+    #[error("order {0} is not carried by this courier")]
+    UnknownOrder(OrderId),
+}
+
+/// A courier's state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CourierState {
+    status: CourierStatus,
+    position: Option<Point>,
+    shift_end: Option<Seconds>,
+    offer: Option<Offer>,
+    /// The last offer answered, to recognise repeated answers.
+    last_answered: Option<(u64, OfferAnswer)>,
+    /// Orders accepted and not yet delivered, in drop-off sequence.
+    carrying: Vec<OrderId>,
+}
+
+impl Default for CourierState {
+    fn default() -> Self {
+        Self {
+            status: CourierStatus::Offline,
+            position: None,
+            shift_end: None,
+            offer: None,
+            last_answered: None,
+            carrying: Vec::new(),
+        }
+    }
+}
+
+impl CourierState {
+    /// What the courier is doing.
+    pub const fn status(&self) -> CourierStatus {
+        self.status
+    }
+
+    /// Last known position.
+    pub const fn position(&self) -> Option<Point> {
+        self.position
+    }
+
+    /// End of the shift, when online.
+    pub const fn shift_end(&self) -> Option<Seconds> {
+        self.shift_end
+    }
+
+    /// The offer awaiting an answer.
+    pub const fn pending_offer(&self) -> Option<&Offer> {
+        self.offer.as_ref()
+    }
+
+    /// Orders accepted and not yet delivered.
+    pub fn carrying(&self) -> &[OrderId] {
+        &self.carrying
+    }
+
+    fn illegal(&self, command: &'static str) -> CourierError {
+        CourierError::IllegalTransition {
+            command,
+            status: self.status.as_str(),
+        }
+    }
+
+    /// Starts a shift at `at`, ending at `shift_end`.
+    pub fn go_online(
+        &mut self,
+        at: Point,
+        shift_end: Seconds,
+    ) -> Result<CourierOutcome, CourierError> {
+        if self.status != CourierStatus::Offline {
+            return Err(self.illegal("go online"));
+        }
+        self.status = CourierStatus::Idle;
+        self.position = Some(at);
+        self.shift_end = Some(shift_end);
+        Ok(CourierOutcome::Changed)
+    }
+
+    /// Ends the shift. Orders not yet picked up are released to re-matching;
+    /// food already on board must be delivered first.
+    pub fn go_offline(&mut self) -> Result<CourierOutcome, CourierError> {
+        match self.status {
+            CourierStatus::Offline => Ok(CourierOutcome::Unchanged),
+            CourierStatus::Delivering => Err(self.illegal("go offline")),
+            _ => {
+                let mut orders = std::mem::take(&mut self.carrying);
+                if let Some(offer) = self.offer.take() {
+                    orders.extend(offer.orders);
+                }
+                self.status = CourierStatus::Offline;
+                self.shift_end = None;
+                Ok(if orders.is_empty() {
+                    CourierOutcome::Changed
+                } else {
+                    CourierOutcome::Released { orders }
+                })
+            }
+        }
+    }
+
+    /// Records a new position (online couriers only).
+    pub fn move_to(&mut self, at: Point) -> Result<CourierOutcome, CourierError> {
+        if self.status == CourierStatus::Offline {
+            return Err(self.illegal("report a position"));
+        }
+        self.position = Some(at);
+        Ok(CourierOutcome::Changed)
+    }
+
+    /// Makes an offer to an idle courier.
+    pub fn receive_offer(&mut self, offer: Offer) -> Result<CourierOutcome, CourierError> {
+        if self.status != CourierStatus::Idle || offer.orders.is_empty() {
+            return Err(self.illegal("receive an offer"));
+        }
+        self.status = CourierStatus::Offered;
+        self.offer = Some(offer);
+        Ok(CourierOutcome::Changed)
+    }
+
+    /// Answers the offer `offer_id`. A repeated answer, or a timeout of an
+    /// offer already answered, has no effect.
+    pub fn answer(
+        &mut self,
+        offer_id: u64,
+        answer: OfferAnswer,
+    ) -> Result<CourierOutcome, CourierError> {
+        let held = self.offer.as_ref().is_some_and(|o| o.id == offer_id);
+        if !held {
+            return match self.last_answered {
+                Some((id, first))
+                    if id == offer_id && (first == answer || answer == OfferAnswer::TimedOut) =>
+                {
+                    Ok(CourierOutcome::Unchanged)
+                }
+                Some((id, first)) if id == offer_id => Err(CourierError::AlreadyAnswered {
+                    offer: offer_id,
+                    answer: first,
+                }),
+                _ => Err(CourierError::UnknownOffer(offer_id)),
+            };
+        }
+        let Some(offer) = self.offer.take() else {
+            return Err(CourierError::UnknownOffer(offer_id));
+        };
+        self.last_answered = Some((offer_id, answer));
+        if answer == OfferAnswer::Accepted {
+            self.carrying.extend(offer.orders.iter().copied());
+            self.status = CourierStatus::HeadingToPickup;
+        } else {
+            self.status = CourierStatus::Idle;
+        }
+        Ok(CourierOutcome::OfferEnded { offer, answer })
+    }
+
+    /// The courier is at the restaurant.
+    pub fn arrive_at_restaurant(&mut self) -> Result<CourierOutcome, CourierError> {
+        match self.status {
+            CourierStatus::HeadingToPickup => {
+                self.status = CourierStatus::WaitingAtRestaurant;
+                Ok(CourierOutcome::Changed)
+            }
+            CourierStatus::WaitingAtRestaurant => Ok(CourierOutcome::Unchanged),
+            _ => Err(self.illegal("arrive at a restaurant")),
+        }
+    }
+
+    /// The courier has the food.
+    pub fn pick_up(&mut self) -> Result<CourierOutcome, CourierError> {
+        match self.status {
+            CourierStatus::HeadingToPickup | CourierStatus::WaitingAtRestaurant => {
+                self.status = CourierStatus::Delivering;
+                Ok(CourierOutcome::Changed)
+            }
+            CourierStatus::Delivering => Ok(CourierOutcome::Unchanged),
+            _ => Err(self.illegal("pick up")),
+        }
+    }
+
+    /// One order handed over; after the last, the courier is idle again.
+    pub fn deliver(&mut self, order: OrderId) -> Result<CourierOutcome, CourierError> {
+        if self.status != CourierStatus::Delivering {
+            return Err(self.illegal("deliver"));
+        }
+        let Some(i) = self.carrying.iter().position(|&o| o == order) else {
+            return Err(CourierError::UnknownOrder(order));
+        };
+        self.carrying.remove(i);
+        if self.carrying.is_empty() {
+            self.status = CourierStatus::Idle;
+        }
+        Ok(CourierOutcome::Changed)
+    }
+
+    /// An order the courier accepted was cancelled before pickup: drop it;
+    /// a courier left with nothing to fetch is idle again.
+    pub fn drop_order(&mut self, order: OrderId) -> Result<CourierOutcome, CourierError> {
+        let Some(i) = self.carrying.iter().position(|&o| o == order) else {
+            return Ok(CourierOutcome::Unchanged);
+        };
+        if self.status == CourierStatus::Delivering {
+            return Err(self.illegal("drop an order on board"));
+        }
+        self.carrying.remove(i);
+        if self.carrying.is_empty() {
+            self.status = CourierStatus::Idle;
+        }
+        Ok(CourierOutcome::Changed)
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod courier;
 pub mod ids;
+pub mod kitchen;
 pub mod order;
 
 pub use ids::CustomerId;
