@@ -5,7 +5,8 @@
 //!
 //! - [`domain`]: the lifecycle rules of orders, couriers and kitchens, pure
 //!   and synchronous: commands are checked, events are folded;
-//! - [`store`]: the storage port (event log and read models) as traits.
+//! - [`store`]: the storage port (event log and read models) as traits;
+//! - [`tracking`]: the tracking hub, live updates per order and per kitchen.
 //!
 //! The actors talk to storage and payments through traits and know nothing
 //! of HTTP. The dispatch decisions themselves live in `foodiefast-geo`; this
@@ -13,3 +14,4 @@
 
 pub mod domain;
 pub mod store;
+pub mod tracking;

@@ -1,0 +1,241 @@
+//! The tracking hub: live updates per order and per kitchen, fanned out to
+//! whoever watches (a customer's map, a chef's tablet).
+//!
+//! Publishing never waits: each subscriber has its own bounded queue. A new
+//! courier position replaces a position still queued for the same courier
+//! (only the latest matters on a map), and when a queue is full the oldest
+//! queued position makes room. Status changes are never dropped: a
+//! subscriber so far behind that its queue holds nothing but status changes
+//! is cut off as *lagged*; it reconnects and replays what it missed from the
+//! event log. A plain mutex per queue suffices: publishers hold it for a
+//! push, never across an await.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, Weak};
+
+use foodiefast_geo::{CourierId, OrderId, Point, RestaurantId, Seconds};
+use tokio::sync::Notify;
+
+use crate::domain::order::OrderEvent;
+
+/// What a subscriber watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Topic {
+    /// One order: its status changes, and its courier while assigned.
+    Order(OrderId),
+    /// One kitchen: its incoming orders, cancellations, couriers' ETAs.
+    Kitchen(RestaurantId),
+}
+
+/// One live update.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Update {
+    /// An order's lifecycle moved: never dropped.
+    Status {
+        /// The order.
+        order: OrderId,
+        /// Its version after the event: a reconnecting client resumes after it.
+        version: u64,
+        /// What happened.
+        event: OrderEvent,
+    },
+    /// Where a courier is: only the latest matters.
+    Position {
+        /// The courier.
+        courier: CourierId,
+        /// Where.
+        at: Point,
+        /// Expected arrival at the subscriber's point of interest, if known.
+        eta: Option<Seconds>,
+    },
+}
+
+/// Why a subscription ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closed {
+    /// The subscriber fell too far behind on status changes; replay from the log.
+    Lagged,
+    /// The hub was shut down.
+    Shutdown,
+}
+
+#[derive(Debug, Default)]
+struct Queue {
+    items: VecDeque<Update>,
+    closed: Option<Closed>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    queue: Mutex<Queue>,
+    notify: Notify,
+    capacity: usize,
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
+        // A panic while holding this lock cannot leave the queue half-changed
+        // (every mutation is a single push/remove), so a poisoned lock is safe to reuse.
+        self.queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn push(&self, update: &Update) {
+        let mut q = self.lock();
+        if q.closed.is_some() {
+            return;
+        }
+        if let Update::Position { courier, .. } = update
+            && let Some(slot) = q
+                .items
+                .iter_mut()
+                .rev()
+                .find(|u| matches!(u, Update::Position { courier: c, .. } if c == courier))
+        {
+            *slot = update.clone();
+            drop(q);
+            self.notify.notify_one();
+            return;
+        }
+        if q.items.len() >= self.capacity {
+            let oldest_position = q
+                .items
+                .iter()
+                .position(|u| matches!(u, Update::Position { .. }));
+            if let Some(i) = oldest_position {
+                q.items.remove(i);
+            } else {
+                q.items.clear();
+                q.closed = Some(Closed::Lagged);
+                drop(q);
+                self.notify.notify_one();
+                return;
+            }
+        }
+        q.items.push_back(update.clone());
+        drop(q);
+        self.notify.notify_one();
+    }
+
+    fn close(&self, why: Closed) {
+        let mut q = self.lock();
+        if q.closed.is_none() {
+            q.closed = Some(why);
+        }
+        drop(q);
+        self.notify.notify_one();
+    }
+}
+
+/// A subscriber's end: updates in publication order (positions coalesced).
+#[derive(Debug)]
+pub struct Subscription {
+    shared: Arc<Shared>,
+}
+
+impl Subscription {
+    /// The next update, waiting for one; `Err` once the subscription ended
+    /// (queued updates are delivered first, except after lagging).
+    pub async fn recv(&self) -> Result<Update, Closed> {
+        loop {
+            let notified = self.shared.notify.notified();
+            {
+                let mut q = self.shared.lock();
+                if let Some(u) = q.items.pop_front() {
+                    return Ok(u);
+                }
+                if let Some(why) = q.closed {
+                    return Err(why);
+                }
+            }
+            notified.await;
+        }
+    }
+
+    /// The next update if one is queued, without waiting.
+    pub fn try_recv(&self) -> Option<Result<Update, Closed>> {
+        let mut q = self.shared.lock();
+        match (q.items.pop_front(), q.closed) {
+            (Some(u), _) => Some(Ok(u)),
+            (None, Some(why)) => Some(Err(why)),
+            (None, None) => None,
+        }
+    }
+}
+
+/// The hub: topics to their subscribers' queues.
+#[derive(Debug)]
+pub struct TrackingHub {
+    topics: Mutex<HashMap<Topic, Vec<Weak<Shared>>>>,
+    capacity: usize,
+}
+
+impl TrackingHub {
+    /// A hub whose subscribers queue at most `capacity` updates (at least 1).
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            topics: Mutex::new(HashMap::new()),
+            capacity: capacity.max(1),
+        }
+    }
+
+    fn topics(&self) -> std::sync::MutexGuard<'_, HashMap<Topic, Vec<Weak<Shared>>>> {
+        self.topics
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Starts watching `topic`.
+    pub fn subscribe(&self, topic: Topic) -> Subscription {
+        let shared = Arc::new(Shared {
+            queue: Mutex::new(Queue::default()),
+            notify: Notify::new(),
+            capacity: self.capacity,
+        });
+        self.topics()
+            .entry(topic)
+            .or_default()
+            .push(Arc::downgrade(&shared));
+        Subscription { shared }
+    }
+
+    /// Sends `update` to every subscriber of `topic`, without waiting.
+    pub fn publish(&self, topic: Topic, update: &Update) {
+        let subscribers: Vec<Arc<Shared>> = {
+            let mut topics = self.topics();
+            let Some(list) = topics.get_mut(&topic) else {
+                return;
+            };
+            list.retain(|w| w.strong_count() > 0);
+            let live = list.iter().filter_map(Weak::upgrade).collect();
+            if list.is_empty() {
+                topics.remove(&topic);
+            }
+            live
+        };
+        for s in subscribers {
+            s.push(update);
+        }
+    }
+
+    /// Number of live subscribers of `topic`.
+    pub fn subscribers(&self, topic: Topic) -> usize {
+        self.topics()
+            .get(&topic)
+            .map_or(0, |l| l.iter().filter(|w| w.strong_count() > 0).count())
+    }
+
+    /// Ends every subscription (engine shutdown): clients are told to reconnect.
+    pub fn shutdown(&self) {
+        let all: Vec<Arc<Shared>> = self
+            .topics()
+            .drain()
+            .flat_map(|(_, l)| l)
+            .filter_map(|w| w.upgrade())
+            .collect();
+        for s in all {
+            s.close(Closed::Shutdown);
+        }
+    }
+}
