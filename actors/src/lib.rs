@@ -5,13 +5,28 @@
 //!
 //! - [`domain`]: the lifecycle rules of orders, couriers and kitchens, pure
 //!   and synchronous: commands are checked, events are folded;
-//! - [`store`]: the storage port (event log and read models) as traits;
-//! - [`tracking`]: the tracking hub, live updates per order and per kitchen.
+//! - [`store`]: the storage port (event log and read models) as traits, and
+//!   [`memory_store`], its in-memory implementation;
+//! - [`tracking`]: the tracking hub, live updates per order and per kitchen;
+//! - [`clock`]: engine time on tokio's (pausable) clock;
+//! - [`supervision`]: OTP-style restart intensity for the supervisors;
+//! - [`orders`]: the order actors, their registry and supervisor;
+//! - [`engine`]: the front door: start with recovery, place, command, read.
 //!
 //! The actors talk to storage and payments through traits and know nothing
 //! of HTTP. The dispatch decisions themselves live in `foodiefast-geo`; this
 //! crate gives them time, state and supervision.
 
+pub mod clock;
+pub mod context;
 pub mod domain;
+pub mod engine;
+pub mod error;
+pub mod memory_store;
+pub mod orders;
 pub mod store;
+pub mod supervision;
 pub mod tracking;
+
+pub use engine::{Engine, EngineConfig};
+pub use error::EngineError;

@@ -1,0 +1,26 @@
+//! What every actor of the engine shares: the store, the tracking hub, the clock.
+
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::store::OrderStore;
+use crate::tracking::TrackingHub;
+
+/// Shared services, handed to each actor when it starts.
+#[derive(Clone)]
+pub struct EngineContext {
+    /// Durable order streams and read models.
+    pub store: Arc<dyn OrderStore>,
+    /// Live updates to subscribers.
+    pub hub: Arc<TrackingHub>,
+    /// Engine time.
+    pub clock: Clock,
+}
+
+impl std::fmt::Debug for EngineContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineContext")
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
+}

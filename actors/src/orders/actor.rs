@@ -1,0 +1,158 @@
+//! The order actor: owns one order's state, decides each command against
+//! the lifecycle, makes the resulting events durable, then applies them,
+//! publishes them and answers. A failure (the store erring mid-append)
+//! crashes the actor on purpose: its supervisor rebuilds it from the log,
+//! which is the only truth about what was recorded.
+
+use std::sync::Arc;
+
+use foodiefast_geo::OrderId;
+use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
+
+use crate::context::EngineContext;
+use crate::domain::order::{Order, OrderCommand, OrderDetails, OrderEvent};
+use crate::error::EngineError;
+use crate::store::OrderView;
+use crate::tracking::{Topic, Update};
+
+/// How an order actor comes to life.
+#[derive(Debug)]
+pub enum OrderStart {
+    /// A new order: validate and record its placement.
+    Place(OrderDetails),
+    /// An existing order: rebuild it from its history.
+    Rehydrate(OrderId),
+}
+
+/// The actor's start-up arguments.
+#[derive(Debug)]
+pub struct OrderArgs {
+    /// Shared services.
+    pub ctx: Arc<EngineContext>,
+    /// New or rebuilt.
+    pub start: OrderStart,
+}
+
+/// What an order actor is asked.
+#[derive(Debug)]
+pub enum OrderMsg {
+    /// Apply a lifecycle command; answered once the events are durable.
+    Command {
+        /// The command.
+        command: OrderCommand,
+        /// Where the answer goes.
+        reply: RpcReplyPort<Result<OrderView, EngineError>>,
+    },
+    /// Report the order's current view.
+    View(RpcReplyPort<OrderView>),
+}
+
+/// The order actor (stateless handler; the state lives in [`OrderState`]).
+#[derive(Debug, Clone, Copy)]
+pub struct OrderActor;
+
+/// A running order actor's state.
+#[derive(Debug)]
+pub struct OrderState {
+    order: Order,
+    ctx: Arc<EngineContext>,
+}
+
+impl Actor for OrderActor {
+    type Msg = OrderMsg;
+    type State = OrderState;
+    type Arguments = OrderArgs;
+
+    async fn pre_start(
+        &self,
+        _myself: ActorRef<Self::Msg>,
+        args: Self::Arguments,
+    ) -> Result<Self::State, ActorProcessingErr> {
+        let OrderArgs { ctx, start } = args;
+        let order = match start {
+            OrderStart::Place(details) => {
+                let placed = Order::place(details)?;
+                let order = Order::from_events([&placed])?;
+                ctx.store
+                    .append(
+                        order.id(),
+                        0,
+                        std::slice::from_ref(&placed),
+                        &OrderView::of(&order),
+                    )
+                    .await?;
+                publish(&ctx, &order, &placed);
+                order
+            }
+            OrderStart::Rehydrate(id) => {
+                let history = ctx.store.load(id).await?;
+                Order::from_events(&history)?
+            }
+        };
+        Ok(OrderState { order, ctx })
+    }
+
+    async fn handle(
+        &self,
+        myself: ActorRef<Self::Msg>,
+        message: Self::Msg,
+        state: &mut Self::State,
+    ) -> Result<(), ActorProcessingErr> {
+        match message {
+            OrderMsg::View(reply) => {
+                // The caller may have given up waiting; nothing to do then.
+                let _ = reply.send(OrderView::of(&state.order));
+            }
+            OrderMsg::Command { command, reply } => {
+                let now = state.ctx.clock.now();
+                let events = match state.order.decide(now, &command) {
+                    Ok(events) => events,
+                    Err(refused) => {
+                        let _ = reply.send(Err(refused.into()));
+                        return Ok(());
+                    }
+                };
+                if events.is_empty() {
+                    let _ = reply.send(Ok(OrderView::of(&state.order)));
+                    return Ok(());
+                }
+                let mut next = state.order.clone();
+                for event in &events {
+                    next.apply(event)?;
+                }
+                let view = OrderView::of(&next);
+                let appended = state
+                    .ctx
+                    .store
+                    .append(next.id(), state.order.version(), &events, &view)
+                    .await;
+                if let Err(failed) = appended {
+                    let _ = reply.send(Err(failed.into()));
+                    // Whether the append landed is unknown: rebuild from the log.
+                    return Err("the store failed during an append; rebuilding from the log".into());
+                }
+                state.order = next;
+                for event in &events {
+                    publish(&state.ctx, &state.order, event);
+                }
+                let _ = reply.send(Ok(view));
+                if state.order.status().is_terminal() {
+                    myself.stop(Some("order finished".into()));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Tells the order's and the kitchen's watchers what happened.
+fn publish(ctx: &EngineContext, order: &Order, event: &OrderEvent) {
+    let update = Update::Status {
+        order: order.id(),
+        version: order.version(),
+        event: event.clone(),
+    };
+    ctx.hub.publish(Topic::Order(order.id()), &update);
+    ctx.hub
+        .publish(Topic::Kitchen(order.details().kitchen), &update);
+}

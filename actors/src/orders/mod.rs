@@ -1,0 +1,10 @@
+//! Order actors: one per active order, supervised, rebuilt from the event
+//! log after a failure or a restart of the process.
+
+pub mod actor;
+pub mod registry;
+pub mod supervisor;
+
+pub use actor::{OrderActor, OrderArgs, OrderMsg, OrderStart};
+pub use registry::OrderRegistry;
+pub use supervisor::{OrderSupervisor, OrderSupervisorArgs};
