@@ -17,26 +17,9 @@ use foodiefast_geo::route::ServiceTimes;
 use foodiefast_geo::{CourierId, OrderId, Point, RestaurantId, Seconds, StraightLine};
 use std::hint::black_box;
 
-/// `SplitMix64`: a tiny deterministic generator, so inputs never change between runs.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+#[path = "support/rng.rs"]
+mod rng;
+use rng::SplitMix64;
 
 fn point(x: f64, y: f64) -> Point {
     Point::new(x, y).unwrap_or_else(|_| unreachable!("benchmark points are in range"))
@@ -53,7 +36,7 @@ fn model() -> StraightLine {
     StraightLine::new(320.0).unwrap_or_else(|_| unreachable!("valid speed"))
 }
 
-fn orders(n: usize, rng: &mut SplitMix) -> Vec<Order> {
+fn orders(n: usize, rng: &mut SplitMix64) -> Vec<Order> {
     let restaurants: Vec<Point> = (0..(n / 5).max(1))
         .map(|_| {
             point(
@@ -64,7 +47,7 @@ fn orders(n: usize, rng: &mut SplitMix) -> Vec<Order> {
         .collect();
     (0..n)
         .map(|i| {
-            let r = rng.below(restaurants.len() as u64) as usize;
+            let r = rng.below(restaurants.len());
             let pickup = restaurants
                 .get(r)
                 .copied()
@@ -85,7 +68,7 @@ fn orders(n: usize, rng: &mut SplitMix) -> Vec<Order> {
         .collect()
 }
 
-fn fleet(n: usize, rng: &mut SplitMix) -> Fleet {
+fn fleet(n: usize, rng: &mut SplitMix64) -> Fleet {
     let couriers = (0..n).map(|i| Courier {
         id: CourierId(i as u64),
         position: point(rng.uniform(0.0, 30_000.0), rng.uniform(0.0, 30_000.0)),
@@ -108,7 +91,7 @@ fn matching_round(c: &mut Criterion) {
     let mut group = c.benchmark_group("plan_round");
     group.sample_size(20);
     for &(n_bundles, n_couriers) in sizes {
-        let mut rng = SplitMix(42);
+        let mut rng = SplitMix64(42);
         let bundles: Vec<Bundle> = orders(n_bundles, &mut rng)
             .into_iter()
             .map(|o| Bundle::single(o, &model(), service()))
@@ -127,7 +110,7 @@ fn matching_round(c: &mut Criterion) {
 }
 
 fn bundling(c: &mut Criterion) {
-    let mut rng = SplitMix(7);
+    let mut rng = SplitMix64(7);
     let orders = orders(2_000, &mut rng);
     let params = BundlingParams::default();
     c.bench_function("bundle_orders/2000", |b| {
