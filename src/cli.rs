@@ -24,6 +24,12 @@ pub enum Command {
     /// Plan one matching round on an MDRP instance: the orders placed in the
     /// last WINDOW minutes before MINUTE against the couriers on shift then.
     Plan(PlanArgs),
+    /// Apply the database migrations the store lacks.
+    #[command(long_about = "Apply the database migrations the store lacks.\n\n\
+        The database comes from DATABASE_URL (sqlite:PATH or postgres://...); \
+        unset, it is the SQLite file FOODIEFAST_DB_PATH, by default foodiefast.db \
+        in the working directory.")]
+    Migrate,
 }
 
 /// Arguments of `foodiefast plan`.
@@ -87,7 +93,9 @@ mod tests {
     fn plan_takes_defaults_and_refuses_out_of_range_values() {
         let cli =
             Cli::try_parse_from(["foodiefast", "plan", "--instance", "d", "--at", "720"]).unwrap();
-        let Command::Plan(plan) = cli.command;
+        let Command::Plan(plan) = cli.command else {
+            panic!("not a plan: {:?}", cli.command);
+        };
         assert_eq!((plan.at, plan.window, plan.max_bundle), (720, 10, 3));
         for (at, option, value) in [
             ("-1", "--window", "10"),
@@ -114,5 +122,12 @@ mod tests {
                 "{at} {option} {value}"
             );
         }
+    }
+
+    #[test]
+    fn migrate_takes_no_arguments() {
+        let cli = Cli::try_parse_from(["foodiefast", "migrate"]).unwrap();
+        assert!(matches!(cli.command, Command::Migrate));
+        assert!(Cli::try_parse_from(["foodiefast", "migrate", "now"]).is_err());
     }
 }

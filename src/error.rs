@@ -1,9 +1,11 @@
 //! [`Error`]: what a `foodiefast` command can fail with. The binary prints it
 //! once, with its cause chain, and exits non-zero.
 
+use foodiefast_actors::store::StoreError;
 use foodiefast_geo::GeoError;
 
 use crate::mdrp::LoadError;
+use crate::store::ConfigError;
 
 /// Why a command failed. Messages stay short: the cause, if any, is reported
 /// through [`std::error::Error::source`].
@@ -23,6 +25,12 @@ pub enum Error {
     /// The dispatch core refused the round's inputs.
     #[error("cannot plan the round")]
     Planning(#[from] GeoError),
+    /// The environment names no usable database.
+    #[error("invalid store configuration")]
+    Config(#[from] ConfigError),
+    /// The store failed (unreachable, a migration failed, ...).
+    #[error("the store failed")]
+    Store(#[from] StoreError),
     /// The output could not be written.
     #[error("cannot write the output")]
     Output(#[from] std::io::Error),

@@ -4,6 +4,8 @@
 //! - [`commands`]: one module per subcommand, each writing its output to any
 //!   [`std::io::Write`];
 //! - [`mdrp`]: loading Meal Delivery Routing Problem instances;
+//! - [`store`]: durable storage with sqlx (SQLite or PostgreSQL): the order
+//!   event log and the read models behind the actors' storage port;
 //! - [`error`]: [`Error`], the one error type the binary reports.
 //!
 //! The dispatch decisions themselves live in the `foodiefast-geo` crate.
@@ -12,5 +14,6 @@ pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod mdrp;
+pub mod store;
 
 pub use error::Error;

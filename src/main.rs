@@ -7,10 +7,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use foodiefast::cli::Cli;
 
-fn main() -> ExitCode {
+#[tokio::main]
+async fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut out = std::io::stdout().lock();
-    match foodiefast::commands::run(&cli, &mut out) {
+    match foodiefast::commands::run(&cli, &mut out).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             let mut stderr = std::io::stderr().lock();

@@ -1,5 +1,6 @@
 //! One module per subcommand; [`run`] dispatches the parsed command line.
 
+pub mod migrate;
 pub mod plan;
 
 use std::io::Write;
@@ -8,8 +9,9 @@ use crate::Error;
 use crate::cli::{Cli, Command};
 
 /// Runs the command of `cli`, writing its output to `out`.
-pub fn run(cli: &Cli, out: &mut impl Write) -> Result<(), Error> {
+pub async fn run(cli: &Cli, out: &mut impl Write) -> Result<(), Error> {
     match &cli.command {
         Command::Plan(args) => plan::run(args, out),
+        Command::Migrate => migrate::run(out).await,
     }
 }

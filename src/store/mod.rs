@@ -1,0 +1,211 @@
+//! Durable storage with sqlx: the order event log, the read models and the
+//! order id allocator, behind the actors' storage port
+//! ([`OrderStore`], [`CourierStore`]).
+//!
+//! Two backends, one schema: an embedded SQLite file (the default: no set-up)
+//! and PostgreSQL (production, several pods). [`StoreConfig`] says which,
+//! from the environment; [`Store::open`] connects and applies the embedded
+//! migrations (`migrations/sqlite`, `migrations/postgres`), which is
+//! idempotent. The same test suite runs on both (`tests/store/`).
+//!
+//! Queries are runtime-checked `sqlx::query` / `query_as` with bound
+//! parameters, not the compile-time `query!` macros: with two backends the
+//! macros would need both databases (or their offline data) at build time.
+//!
+//! - [`config`]: where the database is;
+//! - `rows`: SQL and row mapping shared by both backends;
+//! - [`sqlite`], [`postgres`]: the backends.
+
+pub mod config;
+pub mod postgres;
+mod rows;
+pub mod sqlite;
+
+use std::fmt;
+
+use async_trait::async_trait;
+use foodiefast_actors::domain::CustomerId;
+use foodiefast_actors::domain::order::OrderEvent;
+use foodiefast_actors::store::{CourierStore, CourierView, OrderStore, OrderView, StoreError};
+use foodiefast_geo::{CourierId, OrderId};
+use sqlx::migrate::{Migrate, Migrator};
+
+pub use config::{ConfigError, PostgresUrl, StoreConfig};
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+/// Which database a store uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Sqlite => "SQLite",
+            Self::Postgres => "PostgreSQL",
+        })
+    }
+}
+
+/// The configured store: either backend, implementing both storage traits.
+/// Cloning is cheap (the connection pool is shared).
+#[derive(Debug, Clone)]
+pub enum Store {
+    /// An embedded SQLite file.
+    Sqlite(SqliteStore),
+    /// A PostgreSQL database.
+    Postgres(PostgresStore),
+}
+
+/// Runs `$body` with `$s` bound to whichever backend `$store` holds.
+macro_rules! on_backend {
+    ($store:expr, $s:ident => $body:expr) => {
+        match $store {
+            Store::Sqlite($s) => $body,
+            Store::Postgres($s) => $body,
+        }
+    };
+}
+
+impl Store {
+    /// Connects to the configured database and applies any pending
+    /// migrations: ready to use.
+    pub async fn open(config: &StoreConfig) -> Result<Self, StoreError> {
+        let store = Self::connect(config).await?;
+        // Not `migrate`: its count reads the migrations table outside the
+        // migrator's lock, which pods starting together should not race on.
+        on_backend!(&store, s => s.run_migrations().await)?;
+        Ok(store)
+    }
+
+    /// Connects to the configured database (creating an SQLite file if
+    /// missing) without migrating it.
+    pub async fn connect(config: &StoreConfig) -> Result<Self, StoreError> {
+        Ok(match config {
+            StoreConfig::Sqlite { path } => Self::Sqlite(SqliteStore::connect(path).await?),
+            StoreConfig::Postgres { url } => Self::Postgres(PostgresStore::connect(url).await?),
+        })
+    }
+
+    /// Applies the migrations not yet applied; says how many it applied.
+    pub async fn migrate(&self) -> Result<MigrationReport, StoreError> {
+        on_backend!(self, s => s.migrate().await)
+    }
+
+    /// The backend in use.
+    pub const fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Closes every connection; later calls fail.
+    pub async fn close(&self) {
+        on_backend!(self, s => s.close().await);
+    }
+}
+
+/// What [`Store::migrate`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationReport {
+    /// The backend migrated.
+    pub backend: Backend,
+    /// The database: a file path or a URL without its password.
+    pub location: String,
+    /// Migrations applied by this call.
+    pub applied_now: usize,
+    /// Migrations applied in total, now.
+    pub applied_total: usize,
+    /// Migrations this binary knows.
+    pub known: usize,
+}
+
+impl MigrationReport {
+    fn new(
+        backend: Backend,
+        location: String,
+        migrator: &Migrator,
+        before: usize,
+        after: usize,
+    ) -> Self {
+        Self {
+            backend,
+            location,
+            applied_now: after.saturating_sub(before),
+            applied_total: after,
+            known: migrator
+                .iter()
+                .filter(|m| !m.migration_type.is_down_migration())
+                .count(),
+        }
+    }
+}
+
+/// How many of `migrator`'s migrations the database records as applied.
+async fn count_applied<C>(conn: &mut C, migrator: &Migrator) -> Result<usize, StoreError>
+where
+    C: Migrate + ?Sized,
+{
+    conn.ensure_migrations_table(&migrator.table_name)
+        .await
+        .map_err(rows::backend)?;
+    let applied = conn
+        .list_applied_migrations(&migrator.table_name)
+        .await
+        .map_err(rows::backend)?;
+    Ok(applied.len())
+}
+
+#[async_trait]
+impl OrderStore for Store {
+    async fn append(
+        &self,
+        order: OrderId,
+        expected_version: u64,
+        events: &[OrderEvent],
+        view: &OrderView,
+    ) -> Result<u64, StoreError> {
+        on_backend!(self, s => s.append(order, expected_version, events, view).await)
+    }
+
+    async fn load(&self, order: OrderId) -> Result<Vec<OrderEvent>, StoreError> {
+        on_backend!(self, s => s.load(order).await)
+    }
+
+    async fn active_orders(&self) -> Result<Vec<OrderId>, StoreError> {
+        on_backend!(self, s => s.active_orders().await)
+    }
+
+    async fn order_view(&self, order: OrderId) -> Result<Option<OrderView>, StoreError> {
+        on_backend!(self, s => s.order_view(order).await)
+    }
+
+    async fn orders_of_customer(
+        &self,
+        customer: CustomerId,
+        limit: u32,
+    ) -> Result<Vec<OrderView>, StoreError> {
+        on_backend!(self, s => s.orders_of_customer(customer, limit).await)
+    }
+
+    async fn next_order_id(&self) -> Result<OrderId, StoreError> {
+        on_backend!(self, s => s.next_order_id().await)
+    }
+}
+
+#[async_trait]
+impl CourierStore for Store {
+    async fn put_courier(&self, view: &CourierView) -> Result<(), StoreError> {
+        on_backend!(self, s => s.put_courier(view).await)
+    }
+
+    async fn courier_view(&self, courier: CourierId) -> Result<Option<CourierView>, StoreError> {
+        on_backend!(self, s => s.courier_view(courier).await)
+    }
+}
