@@ -11,6 +11,8 @@
 //! - [`clock`]: engine time on tokio's (pausable) clock;
 //! - [`supervision`]: OTP-style restart intensity for the supervisors;
 //! - [`orders`]: the order actors, their registry and supervisor;
+//! - [`dispatch`]: a zone's dispatch book (waiting orders, free couriers,
+//!   offers, recorded decisions) around the geo core's matching round;
 //! - [`engine`]: the front door: start with recovery, place, command, read.
 //!
 //! The actors talk to storage and payments through traits and know nothing
@@ -19,6 +21,7 @@
 
 pub mod clock;
 pub mod context;
+pub mod dispatch;
 pub mod domain;
 pub mod engine;
 pub mod error;

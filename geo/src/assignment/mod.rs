@@ -112,6 +112,19 @@ pub fn plan_round(
     model: &impl TravelModel,
     params: &AssignmentParams,
 ) -> Result<RoundPlan, GeoError> {
+    plan_round_excluding(now, bundles, fleet, model, params, |_, _| false)
+}
+
+/// [`plan_round`], where `excluded(bundle, courier)` rules pairs out (a
+/// courier who already declined one of the bundle's orders, say).
+pub fn plan_round_excluding(
+    now: Seconds,
+    bundles: &[Bundle],
+    fleet: &Fleet,
+    model: &impl TravelModel,
+    params: &AssignmentParams,
+    excluded: impl Fn(usize, CourierId) -> bool,
+) -> Result<RoundPlan, GeoError> {
     params.validate()?;
     if bundles
         .iter()
@@ -132,7 +145,9 @@ pub fn plan_round(
     let k = params.candidates_per_bundle;
     let mut graph = CandidateGraph::default();
     for (b, bundle) in bundles.iter().enumerate() {
-        let found = search(now, bundle, fleet, model, params, k, radius, |_| true);
+        let found = search(now, bundle, fleet, model, params, k, radius, |id| {
+            !excluded(b, id)
+        });
         graph.add(b, found);
     }
     let unassigned_cost: Vec<i64> = bundles
@@ -155,7 +170,7 @@ pub fn plan_round(
             }
             let known: HashSet<CourierId> = graph.of_bundle(b).map(|c| c.courier).collect();
             let found = search(now, bundle, fleet, model, params, k, radius, |id| {
-                !taken.contains(&id) && !known.contains(&id)
+                !taken.contains(&id) && !known.contains(&id) && !excluded(b, id)
             });
             widened |= !found.is_empty();
             graph.add(b, found);

@@ -1,0 +1,368 @@
+//! A zone's dispatch book: the orders waiting for a courier, the couriers
+//! free to take them, and the offers out. Synchronous and deterministic: the
+//! zone's dispatcher actor owns one and feeds it events and ticks.
+//!
+//! A matching round bundles the waiting orders (bundle size growing with
+//! load), plans with the geo core, and turns into offers only the
+//! assignments whose courier must set off soon (within the commit horizon):
+//! a courier is sent to reach the restaurant when the food is ready, and
+//! until then a better courier may still come free. A courier who declined
+//! an order is not offered that order again.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+use foodiefast_geo::assignment::{AssignmentParams, plan_round_excluding};
+use foodiefast_geo::bundling::{BundlingParams, adaptive_max_size, bundle_orders};
+use foodiefast_geo::fleet::Fleet;
+use foodiefast_geo::order::{Courier, Order};
+use foodiefast_geo::route::ServiceTimes;
+use foodiefast_geo::{CourierId, GeoError, OrderId, Seconds, TravelModel};
+
+use super::decision::{self, Decision};
+use crate::domain::courier::OfferAnswer;
+
+/// How a zone dispatches.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DispatchParams {
+    /// Candidate search and costs.
+    pub assignment: AssignmentParams,
+    /// Bundling limits; `max_size` caps the load-adaptive bundle size.
+    pub bundling: BundlingParams,
+    /// How long a courier has to answer an offer.
+    pub offer_timeout: Seconds,
+    /// Offer only when the courier must set off within this.
+    pub commit_horizon: Seconds,
+    /// Decisions kept for operators to ask about.
+    pub decisions_kept: usize,
+}
+
+impl DispatchParams {
+    /// Defaults for the given service times: 30 s to answer, offers made when
+    /// the courier must leave within 5 minutes, 10,000 decisions kept.
+    pub fn new(service: ServiceTimes) -> Self {
+        Self {
+            assignment: AssignmentParams::new(service),
+            bundling: BundlingParams::default(),
+            offer_timeout: Seconds(30),
+            commit_horizon: Seconds::from_minutes(5),
+            decisions_kept: 10_000,
+        }
+    }
+}
+
+/// An offer the dispatcher must send to a courier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferToSend {
+    /// The offer's id.
+    pub offer: u64,
+    /// Who.
+    pub courier: CourierId,
+    /// The orders, in drop-off sequence.
+    pub orders: Vec<OrderId>,
+    /// Answer by then.
+    pub deadline: Seconds,
+    /// The planned pickup.
+    pub pickup_at: Seconds,
+    /// When the courier should set off.
+    pub depart_by: Seconds,
+}
+
+/// What an answer to an offer settled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerOutcome {
+    /// The courier has the orders.
+    Assigned {
+        /// Who.
+        courier: CourierId,
+        /// The orders, in drop-off sequence.
+        orders: Vec<OrderId>,
+        /// The planned pickup.
+        pickup_at: Seconds,
+    },
+    /// The orders wait for the next round again.
+    Returned {
+        /// The orders.
+        orders: Vec<OrderId>,
+    },
+}
+
+/// Why the book refused something.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DispatchError {
+    /// The order is already in the book.
+    #[error("order {0} is already waiting or offered")]
+    DuplicateOrder(OrderId),
+    /// No such open offer (answered already, withdrawn, or never made).
+    #[error("offer {0} is not open")]
+    UnknownOffer(u64),
+    /// The geo core refused the round's input.
+    #[error(transparent)]
+    Geo(#[from] GeoError),
+}
+
+#[derive(Debug, Clone)]
+struct OpenOffer {
+    courier: Courier,
+    orders: Vec<Order>,
+    pickup_at: Seconds,
+    deadline: Seconds,
+}
+
+/// The book of one zone.
+#[derive(Debug)]
+pub struct DispatchBook<M> {
+    model: M,
+    params: DispatchParams,
+    fleet: Fleet,
+    waiting: BTreeMap<OrderId, Order>,
+    offers: BTreeMap<u64, OpenOffer>,
+    declined: HashMap<OrderId, HashSet<CourierId>>,
+    decisions: HashMap<OrderId, Decision>,
+    /// Decisions in the order they were made, to forget the oldest.
+    decided: VecDeque<(OrderId, u64)>,
+    last_offer: u64,
+}
+
+impl<M: TravelModel> DispatchBook<M> {
+    /// An empty book.
+    pub fn new(model: M, params: DispatchParams) -> Result<Self, GeoError> {
+        params.bundling.validate()?;
+        params.assignment.cost.validate()?;
+        Ok(Self {
+            model,
+            params,
+            fleet: Fleet::new(),
+            waiting: BTreeMap::new(),
+            offers: BTreeMap::new(),
+            declined: HashMap::new(),
+            decisions: HashMap::new(),
+            decided: VecDeque::new(),
+            last_offer: 0,
+        })
+    }
+
+    /// Orders waiting for a round.
+    pub fn waiting(&self) -> usize {
+        self.waiting.len()
+    }
+
+    /// Couriers free for offers.
+    pub fn available(&self) -> usize {
+        self.fleet.len()
+    }
+
+    /// Offers awaiting an answer.
+    pub fn open_offers(&self) -> usize {
+        self.offers.len()
+    }
+
+    /// An order now needs a courier.
+    pub fn add_order(&mut self, order: Order) -> Result<(), DispatchError> {
+        let offered = self
+            .offers
+            .values()
+            .any(|o| o.orders.iter().any(|x| x.id == order.id));
+        if offered || self.waiting.contains_key(&order.id) {
+            return Err(DispatchError::DuplicateOrder(order.id));
+        }
+        self.waiting.insert(order.id, order);
+        Ok(())
+    }
+
+    /// An order no longer needs a courier (cancelled, or taken care of).
+    /// Returns an offer withdrawn because it lost its last order.
+    pub fn remove_order(&mut self, id: OrderId) -> Option<u64> {
+        self.declined.remove(&id);
+        if self.waiting.remove(&id).is_some() {
+            return None;
+        }
+        let (&offer_id, offer) = self
+            .offers
+            .iter_mut()
+            .find(|(_, o)| o.orders.iter().any(|x| x.id == id))?;
+        offer.orders.retain(|x| x.id != id);
+        if !offer.orders.is_empty() {
+            return None;
+        }
+        let withdrawn = self.offers.remove(&offer_id)?;
+        self.fleet.upsert(withdrawn.courier);
+        Some(offer_id)
+    }
+
+    /// A courier is free (idle, or finishing a trip at `free_at`), or its
+    /// position or shift changed.
+    pub fn courier_available(&mut self, courier: Courier) {
+        if !self.offers.values().any(|o| o.courier.id == courier.id) {
+            self.fleet.upsert(courier);
+        }
+    }
+
+    /// A courier left (offline, or busy elsewhere). Orders of an offer it
+    /// held go back to waiting.
+    pub fn courier_gone(&mut self, id: CourierId) -> Vec<OrderId> {
+        self.fleet.remove(id);
+        let held: Vec<u64> = self
+            .offers
+            .iter()
+            .filter(|(_, o)| o.courier.id == id)
+            .map(|(&k, _)| k)
+            .collect();
+        let mut returned = Vec::new();
+        for offer in held {
+            if let Some(o) = self.offers.remove(&offer) {
+                for order in o.orders {
+                    returned.push(order.id);
+                    self.waiting.insert(order.id, order);
+                }
+            }
+        }
+        returned
+    }
+
+    /// Runs a matching round at `now`; returns the offers to send.
+    pub fn round(&mut self, now: Seconds) -> Result<Vec<OfferToSend>, DispatchError> {
+        if self.waiting.is_empty() || self.fleet.is_empty() {
+            return Ok(Vec::new());
+        }
+        let orders: Vec<Order> = self.waiting.values().copied().collect();
+        let bundling = BundlingParams {
+            max_size: adaptive_max_size(
+                orders.len(),
+                self.fleet.len(),
+                self.params.bundling.max_size,
+            ),
+            ..self.params.bundling
+        };
+        let service = self.params.assignment.service;
+        let cost = self.params.assignment.cost;
+        let bundles = bundle_orders(&orders, &self.model, service, &cost, &bundling)?;
+        let declined = &self.declined;
+        let plan = plan_round_excluding(
+            now,
+            &bundles,
+            &self.fleet,
+            &self.model,
+            &self.params.assignment,
+            |b, c| {
+                bundles.get(b).is_some_and(|bundle| {
+                    bundle
+                        .orders
+                        .iter()
+                        .any(|o| declined.get(&o.id).is_some_and(|d| d.contains(&c)))
+                })
+            },
+        )?;
+        let mut offers = Vec::new();
+        for assignment in &plan.assignments {
+            let chosen = assignment.chosen;
+            // Not yet: the courier need not leave now, and a better one may come free.
+            if chosen.latest_departure > now + self.params.commit_horizon {
+                continue;
+            }
+            let (Some(bundle), Some(courier)) = (
+                bundles.get(assignment.bundle),
+                self.fleet.remove(chosen.courier),
+            ) else {
+                continue;
+            };
+            self.last_offer += 1;
+            let offer = self.last_offer;
+            let ids: Vec<OrderId> = bundle.orders.iter().map(|o| o.id).collect();
+            for id in &ids {
+                self.waiting.remove(id);
+            }
+            let deadline = now + self.params.offer_timeout;
+            self.offers.insert(
+                offer,
+                OpenOffer {
+                    courier,
+                    orders: bundle.orders.clone(),
+                    pickup_at: chosen.pickup_at,
+                    deadline,
+                },
+            );
+            let candidates = plan
+                .candidates
+                .get(assignment.bundle)
+                .cloned()
+                .unwrap_or_default();
+            self.record(&Decision {
+                at: now,
+                offer,
+                orders: ids.clone(),
+                chosen,
+                why: decision::explain(&chosen, &candidates),
+                candidates,
+            });
+            offers.push(OfferToSend {
+                offer,
+                courier: chosen.courier,
+                orders: ids,
+                deadline,
+                pickup_at: chosen.pickup_at,
+                depart_by: chosen.latest_departure.max(now),
+            });
+        }
+        Ok(offers)
+    }
+
+    fn record(&mut self, decision: &Decision) {
+        for id in &decision.orders {
+            self.decided.push_back((*id, decision.offer));
+            self.decisions.insert(*id, decision.clone());
+        }
+        while self.decided.len() > self.params.decisions_kept {
+            let Some((order, offer)) = self.decided.pop_front() else {
+                break;
+            };
+            // Keep a newer decision about the same order.
+            if self.decisions.get(&order).is_some_and(|d| d.offer == offer) {
+                self.decisions.remove(&order);
+            }
+        }
+    }
+
+    /// The courier answered offer `offer` (or it timed out).
+    pub fn answer(
+        &mut self,
+        offer: u64,
+        answer: OfferAnswer,
+    ) -> Result<AnswerOutcome, DispatchError> {
+        let open = self
+            .offers
+            .remove(&offer)
+            .ok_or(DispatchError::UnknownOffer(offer))?;
+        if answer == OfferAnswer::Accepted {
+            return Ok(AnswerOutcome::Assigned {
+                courier: open.courier.id,
+                orders: open.orders.iter().map(|o| o.id).collect(),
+                pickup_at: open.pickup_at,
+            });
+        }
+        let mut orders = Vec::with_capacity(open.orders.len());
+        for order in open.orders {
+            self.declined
+                .entry(order.id)
+                .or_default()
+                .insert(open.courier.id);
+            orders.push(order.id);
+            self.waiting.insert(order.id, order);
+        }
+        self.fleet.upsert(open.courier);
+        Ok(AnswerOutcome::Returned { orders })
+    }
+
+    /// Offers whose deadline has passed at `now`.
+    pub fn expired_offers(&self, now: Seconds) -> Vec<u64> {
+        self.offers
+            .iter()
+            .filter(|(_, o)| o.deadline <= now)
+            .map(|(&k, _)| k)
+            .collect()
+    }
+
+    /// The latest decision about `order`, for an operator.
+    pub fn explain(&self, order: OrderId) -> Option<&Decision> {
+        self.decisions.get(&order)
+    }
+}

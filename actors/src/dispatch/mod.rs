@@ -1,0 +1,8 @@
+//! Zone dispatch: the book of pending orders, available couriers and open
+//! offers that a zone's dispatcher keeps, and the decisions it records.
+
+pub mod book;
+pub mod decision;
+
+pub use book::{AnswerOutcome, DispatchBook, DispatchError, DispatchParams, OfferToSend};
+pub use decision::Decision;

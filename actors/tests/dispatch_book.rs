@@ -1,0 +1,264 @@
+//! A zone's dispatch book: offers go to the right courier at the right time,
+//! declines and timeouts send orders back without offering them to the same
+//! courier, and every order is always in exactly one place.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
+
+use std::collections::HashSet;
+
+use foodiefast_actors::dispatch::{AnswerOutcome, DispatchBook, DispatchError, DispatchParams};
+use foodiefast_actors::domain::courier::OfferAnswer;
+use foodiefast_geo::order::{Courier, Order};
+use foodiefast_geo::route::ServiceTimes;
+use foodiefast_geo::{CourierId, OrderId, Point, RestaurantId, Seconds, StraightLine};
+use proptest::prelude::*;
+
+fn pt(x: f64, y: f64) -> Point {
+    Point::new(x, y).expect("valid")
+}
+
+fn book() -> DispatchBook<StraightLine> {
+    let service =
+        ServiceTimes::new(Seconds::from_minutes(4), Seconds::from_minutes(4)).expect("valid");
+    DispatchBook::new(
+        StraightLine::new(320.0).expect("valid"),
+        DispatchParams::new(service),
+    )
+    .expect("valid")
+}
+
+fn order(id: u64, ready_min: i64) -> Order {
+    Order {
+        id: OrderId(id),
+        restaurant: RestaurantId(id),
+        pickup: pt(0.0, 0.0),
+        drop_off: pt(2_000.0, 0.0),
+        placed_at: Seconds::ZERO,
+        ready_at: Seconds::from_minutes(ready_min),
+    }
+}
+
+fn courier(id: u64, x: f64) -> Courier {
+    Courier {
+        id: CourierId(id),
+        position: pt(x, 0.0),
+        free_at: Seconds::ZERO,
+        shift_end: Seconds::from_minutes(600),
+    }
+}
+
+#[test]
+fn the_nearer_courier_gets_the_offer_and_the_decision_is_explained() {
+    let mut b = book();
+    b.add_order(order(1, 10)).expect("new");
+    b.courier_available(courier(1, 3_200.0)); // 10 min away
+    b.courier_available(courier(2, 6_400.0)); // 20 min away
+    let offers = b.round(Seconds::from_minutes(1)).expect("round");
+    assert_eq!(offers.len(), 1);
+    assert_eq!(offers[0].courier, CourierId(1));
+    assert_eq!(offers[0].orders, vec![OrderId(1)]);
+    assert_eq!(offers[0].deadline, Seconds::from_minutes(1) + Seconds(30));
+    assert_eq!((b.waiting(), b.available(), b.open_offers()), (0, 1, 1));
+    let why = b.explain(OrderId(1)).expect("recorded");
+    assert_eq!(why.candidates.len(), 2);
+    assert!(why.candidates[0].cost <= why.candidates[1].cost);
+    assert!(why.why.contains("lowest cost"), "{}", why.why);
+}
+
+#[test]
+fn a_courier_is_not_sent_long_before_the_food_is_ready() {
+    let mut b = book();
+    b.add_order(order(1, 40)).expect("new");
+    b.courier_available(courier(1, 3_200.0)); // 10 min away
+    // At minute 0 it would leave at minute 28: hold the offer.
+    assert!(b.round(Seconds::ZERO).expect("round").is_empty());
+    assert_eq!(b.waiting(), 1);
+    // At minute 24 it must leave within the five-minute horizon: offer now.
+    let offers = b.round(Seconds::from_minutes(24)).expect("round");
+    assert_eq!(offers.len(), 1);
+    assert_eq!(offers[0].depart_by, Seconds::from_minutes(28));
+    assert_eq!(offers[0].pickup_at, Seconds::from_minutes(40));
+}
+
+#[test]
+fn a_declined_order_goes_to_someone_else() {
+    let mut b = book();
+    b.add_order(order(1, 5)).expect("new");
+    b.courier_available(courier(1, 100.0));
+    b.courier_available(courier(2, 3_000.0));
+    let first = b.round(Seconds::ZERO).expect("round");
+    assert_eq!(first[0].courier, CourierId(1));
+    let outcome = b
+        .answer(first[0].offer, OfferAnswer::Declined)
+        .expect("open");
+    assert_eq!(
+        outcome,
+        AnswerOutcome::Returned {
+            orders: vec![OrderId(1)]
+        }
+    );
+    assert_eq!(
+        b.available(),
+        2,
+        "the courier who declined is free for other orders"
+    );
+    let second = b.round(Seconds(10)).expect("round");
+    assert_eq!(second.len(), 1);
+    assert_eq!(
+        second[0].courier,
+        CourierId(2),
+        "not offered again to the courier who declined"
+    );
+    assert_eq!(
+        b.answer(first[0].offer, OfferAnswer::Accepted),
+        Err(DispatchError::UnknownOffer(first[0].offer))
+    );
+}
+
+#[test]
+fn an_accepted_offer_takes_order_and_courier_out_of_the_book() {
+    let mut b = book();
+    b.add_order(order(1, 5)).expect("new");
+    b.courier_available(courier(1, 100.0));
+    let offers = b.round(Seconds::ZERO).expect("round");
+    let outcome = b
+        .answer(offers[0].offer, OfferAnswer::Accepted)
+        .expect("open");
+    assert!(matches!(
+        outcome,
+        AnswerOutcome::Assigned {
+            courier: CourierId(1),
+            ..
+        }
+    ));
+    assert_eq!((b.waiting(), b.available(), b.open_offers()), (0, 0, 0));
+    assert!(b.round(Seconds(10)).expect("round").is_empty());
+}
+
+#[test]
+fn expired_offers_are_listed_and_time_out_like_declines() {
+    let mut b = book();
+    b.add_order(order(1, 5)).expect("new");
+    b.courier_available(courier(1, 100.0));
+    let offers = b.round(Seconds::ZERO).expect("round");
+    assert!(b.expired_offers(Seconds(29)).is_empty());
+    assert_eq!(b.expired_offers(Seconds(30)), vec![offers[0].offer]);
+    b.answer(offers[0].offer, OfferAnswer::TimedOut)
+        .expect("open");
+    assert_eq!(b.waiting(), 1);
+}
+
+#[test]
+fn a_courier_leaving_with_an_open_offer_returns_its_orders() {
+    let mut b = book();
+    b.add_order(order(1, 5)).expect("new");
+    b.courier_available(courier(1, 100.0));
+    b.round(Seconds::ZERO).expect("round");
+    assert_eq!(b.courier_gone(CourierId(1)), vec![OrderId(1)]);
+    assert_eq!((b.waiting(), b.available(), b.open_offers()), (1, 0, 0));
+}
+
+#[test]
+fn cancelling_the_last_order_of_an_offer_withdraws_it() {
+    let mut b = book();
+    b.add_order(order(1, 5)).expect("new");
+    b.courier_available(courier(1, 100.0));
+    let offers = b.round(Seconds::ZERO).expect("round");
+    assert_eq!(b.remove_order(OrderId(1)), Some(offers[0].offer));
+    assert_eq!((b.waiting(), b.available(), b.open_offers()), (0, 1, 0));
+    assert!(b.answer(offers[0].offer, OfferAnswer::Accepted).is_err());
+    assert_eq!(b.add_order(order(2, 5)), Ok(()));
+    assert_eq!(
+        b.add_order(order(2, 5)),
+        Err(DispatchError::DuplicateOrder(OrderId(2)))
+    );
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    AddOrder(u64),
+    RemoveOrder(u64),
+    CourierFree(u64),
+    CourierGone(u64),
+    Round,
+    Answer(usize, OfferAnswer),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let answer = prop_oneof![
+        Just(OfferAnswer::Accepted),
+        Just(OfferAnswer::Declined),
+        Just(OfferAnswer::TimedOut)
+    ];
+    prop_oneof![
+        (0u64..12).prop_map(Op::AddOrder),
+        (0u64..12).prop_map(Op::RemoveOrder),
+        (0u64..6).prop_map(Op::CourierFree),
+        (0u64..6).prop_map(Op::CourierGone),
+        Just(Op::Round),
+        (0usize..8, answer).prop_map(|(i, a)| Op::Answer(i, a)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn orders_and_couriers_are_never_in_two_places(ops in proptest::collection::vec(op(), 0..80)) {
+        let mut b = book();
+        let mut known: HashSet<u64> = HashSet::new();
+        let mut open: Vec<(u64, CourierId, Vec<OrderId>)> = Vec::new();
+        let mut busy: HashSet<CourierId> = HashSet::new();
+        for (step, op) in ops.into_iter().enumerate() {
+            let now = Seconds(step as i64 * 30);
+            match op {
+                Op::AddOrder(id) => {
+                    // An assigned order may come back (its courier went offline): it is new to the book again.
+                    let fresh = !known.contains(&id);
+                    prop_assert_eq!(b.add_order(order(id, (id % 4) as i64 * 3)).is_ok(), fresh);
+                    if fresh { known.insert(id); }
+                }
+                Op::RemoveOrder(id) => {
+                    if let Some(withdrawn) = b.remove_order(OrderId(id)) {
+                        open.retain(|(o, _, _)| *o != withdrawn);
+                    }
+                    for (_, _, orders) in &mut open { orders.retain(|o| o.0 != id); }
+                    known.remove(&id);
+                }
+                Op::CourierFree(id) => {
+                    if !busy.contains(&CourierId(id)) { b.courier_available(courier(id, id as f64 * 500.0)); }
+                }
+                Op::CourierGone(id) => {
+                    for o in b.courier_gone(CourierId(id)) { prop_assert!(known.contains(&o.0)); }
+                    open.retain(|(_, c, _)| *c != CourierId(id));
+                    busy.remove(&CourierId(id));
+                }
+                Op::Round => {
+                    for offer in b.round(now).expect("round") {
+                        prop_assert!(!open.iter().any(|(_, c, _)| *c == offer.courier), "courier offered twice");
+                        for o in &offer.orders {
+                            prop_assert!(!open.iter().any(|(_, _, os)| os.contains(o)), "order offered twice");
+                        }
+                        open.push((offer.offer, offer.courier, offer.orders));
+                    }
+                }
+                Op::Answer(i, answer) => {
+                    if let Some((offer, courier, orders)) = open.get(i).cloned() {
+                        open.remove(i);
+                        match b.answer(offer, answer).expect("open offer") {
+                            AnswerOutcome::Assigned { orders: got, .. } => {
+                                prop_assert_eq!(got, orders.clone());
+                                for o in orders { known.remove(&o.0); }
+                                busy.insert(courier);
+                            }
+                            AnswerOutcome::Returned { orders: got } => prop_assert_eq!(got, orders),
+                        }
+                    }
+                }
+            }
+            let offered: usize = open.iter().map(|(_, _, os)| os.len()).sum();
+            prop_assert_eq!(b.open_offers(), open.len());
+            prop_assert_eq!(b.waiting() + offered, known.len(), "every known order waits or is offered, once");
+        }
+    }
+}
