@@ -14,11 +14,14 @@
 //!
 //! - [`config`]: where the database is;
 //! - `rows`: SQL and row mapping shared by both backends;
-//! - [`sqlite`], [`postgres`]: the backends.
+//! - `shared`: the store's logic, generic over the backend;
+//! - [`sqlite`], [`postgres`]: the backends, each a connection set-up and
+//!   its SQL dialect.
 
 pub mod config;
 pub mod postgres;
 mod rows;
+mod shared;
 pub mod sqlite;
 
 use std::fmt;
