@@ -11,6 +11,8 @@
 //! - [`clock`]: engine time on tokio's (pausable) clock;
 //! - [`supervision`]: OTP-style restart intensity for the supervisors;
 //! - [`orders`]: the order actors, their registry and supervisor;
+//! - [`couriers`]: the courier actors (offers timed out on engine time,
+//!   positions published to the customers they serve);
 //! - [`dispatch`]: a zone's dispatch book (waiting orders, free couriers,
 //!   offers, recorded decisions) around the geo core's matching round;
 //! - [`engine`]: the front door: start with recovery, place, command, read.
@@ -21,6 +23,7 @@
 
 pub mod clock;
 pub mod context;
+pub mod couriers;
 pub mod dispatch;
 pub mod domain;
 pub mod engine;

@@ -1,0 +1,275 @@
+//! The courier actor on paused time: offers time out by themselves, answers
+//! count once, the dispatcher hears what changed, statuses reach the read
+//! model and positions reach the customers whose food the courier carries.
+
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use foodiefast_actors::clock::Clock;
+use foodiefast_actors::couriers::{CourierActor, CourierArgs, CourierMsg, CourierNotice};
+use foodiefast_actors::domain::courier::{CourierError, CourierStatus, Offer, OfferAnswer};
+use foodiefast_actors::memory_store::MemoryStore;
+use foodiefast_actors::store::CourierStore;
+use foodiefast_actors::tracking::{Topic, TrackingHub, Update};
+use foodiefast_geo::{CourierId, OrderId, Point, Seconds};
+use ractor::rpc::CallResult;
+use ractor::{Actor, ActorRef};
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+struct Rig {
+    courier: ActorRef<CourierMsg>,
+    notices: UnboundedReceiver<CourierNotice>,
+    store: Arc<MemoryStore>,
+    hub: Arc<TrackingHub>,
+    clock: Clock,
+}
+
+async fn rig() -> Rig {
+    let store = Arc::new(MemoryStore::default());
+    let hub = Arc::new(TrackingHub::new(16));
+    let clock = Clock::starting_at(Seconds(0));
+    let (tx, notices) = unbounded_channel();
+    let args = CourierArgs {
+        id: CourierId(1),
+        store: store.clone(),
+        hub: hub.clone(),
+        clock,
+        notices: tx,
+    };
+    let (courier, _) = Actor::spawn(None, CourierActor, args)
+        .await
+        .expect("spawns");
+    Rig {
+        courier,
+        notices,
+        store,
+        hub,
+        clock,
+    }
+}
+
+fn pt(x: f64) -> Point {
+    Point::new(x, 0.0).expect("valid")
+}
+
+async fn ask<T: Send + 'static>(
+    courier: &ActorRef<CourierMsg>,
+    msg: impl FnOnce(ractor::RpcReplyPort<T>) -> CourierMsg,
+) -> T {
+    match courier.call(msg, None).await.expect("delivered") {
+        CallResult::Success(v) => v,
+        CallResult::Timeout | CallResult::SenderError => panic!("no answer"),
+    }
+}
+
+async fn online(r: &mut Rig) {
+    let ok = ask(&r.courier, |reply| CourierMsg::GoOnline {
+        at: pt(0.0),
+        shift_end: Seconds(3_600),
+        reply,
+    })
+    .await;
+    assert_eq!(ok, Ok(()));
+    assert!(
+        matches!(r.notices.recv().await, Some(CourierNotice::Available(c)) if c.id == CourierId(1))
+    );
+}
+
+fn offer(id: u64, deadline: i64) -> Offer {
+    Offer {
+        id,
+        orders: vec![OrderId(10)],
+        deadline: Seconds(deadline),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unanswered_offer_times_out_by_itself_and_a_late_answer_changes_nothing() {
+    let mut r = rig().await;
+    online(&mut r).await;
+    r.courier
+        .cast(CourierMsg::Offer(offer(7, 30)))
+        .expect("delivered");
+    tokio::time::sleep(Duration::from_secs(31)).await;
+    let ended = r.notices.recv().await.expect("a notice");
+    assert!(
+        matches!(
+            ended,
+            CourierNotice::OfferEnded {
+                answer: OfferAnswer::TimedOut,
+                ..
+            }
+        ),
+        "{ended:?}"
+    );
+    assert!(
+        matches!(r.notices.recv().await, Some(CourierNotice::Available(_))),
+        "free again"
+    );
+    let late = ask(&r.courier, |reply| CourierMsg::Answer {
+        offer: 7,
+        answer: OfferAnswer::Accepted,
+        reply,
+    })
+    .await;
+    assert!(matches!(
+        late,
+        Err(CourierError::AlreadyAnswered {
+            answer: OfferAnswer::TimedOut,
+            ..
+        })
+    ));
+    assert_eq!(
+        ask(&r.courier, CourierMsg::Status).await,
+        CourierStatus::Idle
+    );
+    assert_eq!(r.clock.now(), Seconds(31));
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_accepted_offer_is_not_undone_by_its_timer() {
+    let mut r = rig().await;
+    online(&mut r).await;
+    r.courier
+        .cast(CourierMsg::Offer(offer(8, 30)))
+        .expect("delivered");
+    let yes = ask(&r.courier, |reply| CourierMsg::Answer {
+        offer: 8,
+        answer: OfferAnswer::Accepted,
+        reply,
+    })
+    .await;
+    assert_eq!(yes, Ok(()));
+    assert!(matches!(
+        r.notices.recv().await,
+        Some(CourierNotice::OfferEnded {
+            answer: OfferAnswer::Accepted,
+            ..
+        })
+    ));
+    assert_eq!(
+        r.notices.recv().await,
+        Some(CourierNotice::Gone(CourierId(1)))
+    );
+    tokio::time::sleep(Duration::from_mins(1)).await;
+    assert_eq!(
+        ask(&r.courier, CourierMsg::Status).await,
+        CourierStatus::HeadingToPickup
+    );
+    assert!(
+        r.notices.try_recv().is_err(),
+        "the deadline passing said nothing"
+    );
+    let view = r
+        .store
+        .courier_view(CourierId(1))
+        .await
+        .unwrap()
+        .expect("recorded");
+    assert_eq!(view.status, CourierStatus::HeadingToPickup);
+}
+
+#[tokio::test(start_paused = true)]
+async fn positions_reach_the_customers_whose_food_the_courier_carries() {
+    let mut r = rig().await;
+    online(&mut r).await;
+    let tracker = r.hub.subscribe(Topic::Order(OrderId(10)));
+    r.courier
+        .cast(CourierMsg::Position(pt(5.0)))
+        .expect("delivered");
+    r.courier
+        .cast(CourierMsg::Offer(offer(9, 30)))
+        .expect("delivered");
+    ask(&r.courier, |reply| CourierMsg::Answer {
+        offer: 9,
+        answer: OfferAnswer::Accepted,
+        reply,
+    })
+    .await
+    .expect("held");
+    r.courier
+        .cast(CourierMsg::Position(pt(50.0)))
+        .expect("delivered");
+    assert_eq!(
+        ask(&r.courier, CourierMsg::Status).await,
+        CourierStatus::HeadingToPickup
+    );
+    let got = tracker.try_recv().expect("an update").expect("open");
+    assert_eq!(
+        got,
+        Update::Position {
+            courier: CourierId(1),
+            at: pt(50.0),
+            eta: None
+        }
+    );
+    assert!(
+        tracker.try_recv().is_none(),
+        "nothing before the assignment"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn going_offline_before_pickup_releases_the_orders_to_the_dispatcher() {
+    let mut r = rig().await;
+    online(&mut r).await;
+    r.courier
+        .cast(CourierMsg::Offer(offer(3, 30)))
+        .expect("delivered");
+    ask(&r.courier, |reply| CourierMsg::Answer {
+        offer: 3,
+        answer: OfferAnswer::Accepted,
+        reply,
+    })
+    .await
+    .expect("held");
+    let _ = r.notices.recv().await; // offer ended
+    let _ = r.notices.recv().await; // gone (busy)
+    assert_eq!(ask(&r.courier, CourierMsg::GoOffline).await, Ok(()));
+    assert_eq!(
+        r.notices.recv().await,
+        Some(CourierNotice::Released {
+            courier: CourierId(1),
+            orders: vec![OrderId(10)]
+        })
+    );
+    let view = r
+        .store
+        .courier_view(CourierId(1))
+        .await
+        .unwrap()
+        .expect("recorded");
+    assert_eq!(view.status, CourierStatus::Offline);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_offer_to_a_busy_courier_goes_straight_back() {
+    let mut r = rig().await;
+    // Offline: not idle.
+    r.courier
+        .cast(CourierMsg::Offer(offer(4, 30)))
+        .expect("delivered");
+    assert!(matches!(
+        r.notices.recv().await,
+        Some(CourierNotice::OfferEnded {
+            answer: OfferAnswer::Declined,
+            ..
+        })
+    ));
+    let refused = ask(&r.courier, |reply| CourierMsg::Delivered {
+        order: OrderId(1),
+        reply,
+    })
+    .await;
+    assert!(matches!(
+        refused,
+        Err(CourierError::IllegalTransition { .. })
+    ));
+}
