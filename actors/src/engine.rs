@@ -14,7 +14,7 @@ use crate::context::EngineContext;
 use crate::domain::order::{Order, OrderCommand, OrderDetails, OrderError};
 use crate::error::EngineError;
 use crate::orders::{
-    OrderActor, OrderArgs, OrderMsg, OrderRegistry, OrderStart, OrderSupervisor,
+    OrderActor, OrderArgs, OrderMsg, OrderRegistry, OrderRouter, OrderStart, OrderSupervisor,
     OrderSupervisorArgs,
 };
 use crate::store::{OrderStore, OrderView, StoreError};
@@ -47,15 +47,11 @@ impl Default for EngineConfig {
 pub struct Engine {
     ctx: Arc<EngineContext>,
     registry: Arc<OrderRegistry>,
+    router: Arc<OrderRouter>,
     supervisor: ActorRef<()>,
     config: EngineConfig,
     recovered: usize,
 }
-
-/// How many times a command is re-routed while its order's actor restarts.
-const ROUTE_ATTEMPTS: usize = 20;
-/// Pause between routing attempts.
-const ROUTE_PAUSE: Duration = Duration::from_millis(5);
 
 impl Engine {
     /// Starts the engine on `store` and rehydrates every unfinished order;
@@ -82,9 +78,15 @@ impl Engine {
         )
         .await
         .map_err(|e| EngineError::Store(StoreError::Backend(Box::new(e))))?;
+        let router = Arc::new(OrderRouter::new(
+            ctx.clone(),
+            registry.clone(),
+            config.call_timeout,
+        ));
         let mut engine = Self {
             ctx,
             registry,
+            router,
             supervisor,
             config,
             recovered: 0,
@@ -154,57 +156,12 @@ impl Engine {
         id: OrderId,
         command: OrderCommand,
     ) -> Result<OrderView, EngineError> {
-        for _ in 0..ROUTE_ATTEMPTS {
-            if let Some(actor) = self.registry.get(id) {
-                let sent = actor
-                    .call(
-                        |reply| OrderMsg::Command {
-                            command: command.clone(),
-                            reply,
-                        },
-                        Some(self.config.call_timeout),
-                    )
-                    .await;
-                match sent {
-                    Ok(CallResult::Success(answer)) => return answer,
-                    Ok(CallResult::Timeout) => return Err(EngineError::Unavailable(id)),
-                    // The actor stopped before answering: finished or restarting.
-                    Ok(CallResult::SenderError) | Err(_) => {}
-                }
-            } else if self.registry.is_quarantined(id) {
-                return Err(EngineError::Unavailable(id));
-            } else if let Some(answer) = self.command_finished(id, &command).await? {
-                return answer;
-            }
-            tokio::time::sleep(ROUTE_PAUSE).await;
-        }
-        Err(EngineError::Unavailable(id))
+        self.router.command(id, command).await
     }
 
-    /// A command to an order without a live actor: finished (only repeats
-    /// of its last steps are accepted, as no-ops) or unknown. `None` when
-    /// the order is unfinished: its actor is being restarted.
-    async fn command_finished(
-        &self,
-        id: OrderId,
-        command: &OrderCommand,
-    ) -> Result<Option<Result<OrderView, EngineError>>, EngineError> {
-        let history = self.ctx.store.load(id).await?;
-        if history.is_empty() {
-            return Ok(Some(Err(EngineError::NotFound(id))));
-        }
-        let order = Order::from_events(&history)?;
-        if !order.status().is_terminal() {
-            return Ok(None);
-        }
-        Ok(Some(match order.decide(self.ctx.clock.now(), command) {
-            Ok(events) if events.is_empty() => Ok(OrderView::of(&order)),
-            Ok(_) => Err(EngineError::Rejected(OrderError::IllegalTransition {
-                command: command.name(),
-                status: order.status().as_str(),
-            })),
-            Err(refused) => Err(refused.into()),
-        }))
+    /// The handle other actors use to send orders commands.
+    pub fn router(&self) -> &Arc<OrderRouter> {
+        &self.router
     }
 
     /// The current view of order `id`, from its read model.

@@ -3,8 +3,10 @@
 
 pub mod actor;
 pub mod registry;
+pub mod router;
 pub mod supervisor;
 
 pub use actor::{OrderActor, OrderArgs, OrderMsg, OrderStart};
 pub use registry::OrderRegistry;
+pub use router::OrderRouter;
 pub use supervisor::{OrderSupervisor, OrderSupervisorArgs};
