@@ -1,0 +1,255 @@
+//! The zone dispatcher actor: owns the zone's [`DispatchBook`], runs a
+//! matching round on a fixed period (and at once when an order arrives and a
+//! courier is free), sends offers to courier actors, and turns accepted
+//! offers into assignments on the orders. Couriers report through their
+//! notice channel; orders through [`DispatcherMsg::OrderNeedsCourier`] and
+//! [`DispatcherMsg::OrderDone`].
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use foodiefast_geo::order::Order;
+use foodiefast_geo::{CourierId, OrderId, Seconds, TravelModel};
+use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+use super::book::{AnswerOutcome, DispatchBook};
+use super::decision::Decision;
+use crate::clock::Clock;
+use crate::couriers::{CourierMsg, CourierNotice};
+use crate::domain::courier::{Offer, OfferAnswer};
+use crate::domain::order::{OrderCommand, UnassignReason};
+use crate::orders::OrderRouter;
+
+/// How long after an offer's deadline the dispatcher settles it itself.
+const OFFER_GRACE: Seconds = Seconds(5);
+
+/// Courier actors by courier, shared by the gateway (which starts them) and
+/// the dispatchers (which send them offers).
+#[derive(Debug, Default)]
+pub struct CourierDirectory {
+    actors: RwLock<HashMap<CourierId, ActorRef<CourierMsg>>>,
+}
+
+impl CourierDirectory {
+    /// Records a courier's actor.
+    pub fn insert(&self, courier: CourierId, actor: ActorRef<CourierMsg>) {
+        self.actors
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(courier, actor);
+    }
+
+    /// A courier's actor.
+    pub fn get(&self, courier: CourierId) -> Option<ActorRef<CourierMsg>> {
+        self.actors
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&courier)
+            .cloned()
+    }
+}
+
+/// What a zone dispatcher is told or asked.
+#[derive(Debug)]
+pub enum DispatcherMsg {
+    /// An order is accepted by its kitchen and needs a courier.
+    OrderNeedsCourier(Order),
+    /// An order no longer needs dispatching (cancelled, picked up, delivered).
+    OrderDone(OrderId),
+    /// A courier's notice.
+    Courier(CourierNotice),
+    /// Time for a matching round.
+    Tick,
+    /// Why was this order given to its courier?
+    Explain(OrderId, RpcReplyPort<Option<Decision>>),
+}
+
+/// Start-up arguments.
+pub struct DispatcherArgs<M> {
+    /// The zone's book.
+    pub book: DispatchBook<M>,
+    /// How orders are reached.
+    pub router: Arc<OrderRouter>,
+    /// How couriers are reached.
+    pub couriers: Arc<CourierDirectory>,
+    /// The couriers' notices.
+    pub notices: UnboundedReceiver<CourierNotice>,
+    /// Engine time.
+    pub clock: Clock,
+    /// Period of the matching round.
+    pub period: Duration,
+}
+
+/// The zone dispatcher actor.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DispatcherActor<M>(std::marker::PhantomData<fn() -> M>);
+
+impl<M> DispatcherActor<M> {
+    /// The actor handler.
+    pub fn new() -> Self {
+        Self(std::marker::PhantomData)
+    }
+}
+
+/// A running dispatcher's state.
+pub struct DispatcherState<M> {
+    book: DispatchBook<M>,
+    router: Arc<OrderRouter>,
+    couriers: Arc<CourierDirectory>,
+    clock: Clock,
+    /// Every order the zone is responsible for, to put it back in the book
+    /// if its courier lets it go.
+    known: HashMap<OrderId, Order>,
+}
+
+impl<M: TravelModel + Send + Sync + 'static> Actor for DispatcherActor<M> {
+    type Msg = DispatcherMsg;
+    type State = DispatcherState<M>;
+    type Arguments = DispatcherArgs<M>;
+
+    async fn pre_start(
+        &self,
+        myself: ActorRef<Self::Msg>,
+        args: Self::Arguments,
+    ) -> Result<Self::State, ActorProcessingErr> {
+        let DispatcherArgs {
+            book,
+            router,
+            couriers,
+            mut notices,
+            clock,
+            period,
+        } = args;
+        let forward = myself.clone();
+        tokio::spawn(async move {
+            while let Some(notice) = notices.recv().await {
+                if forward.cast(DispatcherMsg::Courier(notice)).is_err() {
+                    break;
+                }
+            }
+        });
+        myself.send_interval(period, || DispatcherMsg::Tick);
+        Ok(DispatcherState {
+            book,
+            router,
+            couriers,
+            clock,
+            known: HashMap::new(),
+        })
+    }
+
+    async fn handle(
+        &self,
+        _myself: ActorRef<Self::Msg>,
+        message: Self::Msg,
+        state: &mut Self::State,
+    ) -> Result<(), ActorProcessingErr> {
+        match message {
+            DispatcherMsg::OrderNeedsCourier(order) => {
+                state.known.insert(order.id, order);
+                // A duplicate (the order asked twice) is already in the book.
+                let _ = state.book.add_order(order);
+                if state.book.available() > 0 {
+                    state.round();
+                }
+            }
+            DispatcherMsg::OrderDone(order) => {
+                state.known.remove(&order);
+                state.book.remove_order(order);
+            }
+            DispatcherMsg::Courier(notice) => state.on_courier(notice).await,
+            DispatcherMsg::Tick => state.round(),
+            DispatcherMsg::Explain(order, reply) => {
+                let _ = reply.send(state.book.explain(order).cloned());
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<M: TravelModel> DispatcherState<M> {
+    /// Runs a round and sends its offers. Offers whose courier never said
+    /// how they ended (its actor died) are settled first, a grace period after
+    /// their deadline: the courier's own timer normally reports first.
+    fn round(&mut self) {
+        let now = self.clock.now();
+        for offer in self.book.expired_offers(now - OFFER_GRACE) {
+            let _ = self.book.answer(offer, OfferAnswer::TimedOut);
+        }
+        let started = std::time::Instant::now();
+        let Ok(offers) = self.book.round(now) else {
+            return;
+        };
+        metrics::histogram!("foodiefast_matching_round_seconds")
+            .record(started.elapsed().as_secs_f64());
+        for offer in offers {
+            metrics::counter!("foodiefast_offers_total", "outcome" => "sent").increment(1);
+            let message = CourierMsg::Offer(Offer {
+                id: offer.offer,
+                orders: offer.orders.clone(),
+                deadline: offer.deadline,
+            });
+            let delivered = self
+                .couriers
+                .get(offer.courier)
+                .is_some_and(|a| a.cast(message).is_ok());
+            if !delivered {
+                // The courier's actor is gone: treat as a decline.
+                let _ = self.book.answer(offer.offer, OfferAnswer::Declined);
+            }
+        }
+    }
+
+    async fn on_courier(&mut self, notice: CourierNotice) {
+        match notice {
+            CourierNotice::Available(courier) => self.book.courier_available(courier),
+            CourierNotice::Gone(courier) => {
+                self.book.courier_gone(courier);
+            }
+            CourierNotice::OfferEnded {
+                courier,
+                offer,
+                answer,
+            } => {
+                let outcome_label = match answer {
+                    OfferAnswer::Accepted => "accepted",
+                    OfferAnswer::Declined => "declined",
+                    OfferAnswer::TimedOut => "timed_out",
+                };
+                metrics::counter!("foodiefast_offers_total", "outcome" => outcome_label)
+                    .increment(1);
+                if let Ok(AnswerOutcome::Assigned {
+                    orders, pickup_at, ..
+                }) = self.book.answer(offer.id, answer)
+                {
+                    for order in orders {
+                        let assign = OrderCommand::AssignCourier {
+                            courier,
+                            pickup_eta: pickup_at,
+                        };
+                        if self.router.command(order, assign).await.is_err() {
+                            // Cancelled meanwhile: the courier drops it.
+                            if let Some(actor) = self.couriers.get(courier) {
+                                let _ = actor.cast(CourierMsg::OrderCancelled(order));
+                            }
+                        }
+                    }
+                }
+            }
+            CourierNotice::Released { orders, .. } => {
+                for order in orders {
+                    let unassign = OrderCommand::UnassignCourier {
+                        reason: UnassignReason::CourierOffline,
+                    };
+                    // An order still only offered has no assignment to undo.
+                    let _ = self.router.command(order, unassign).await;
+                    if let Some(o) = self.known.get(&order).copied() {
+                        let _ = self.book.add_order(o);
+                    }
+                }
+            }
+        }
+    }
+}
