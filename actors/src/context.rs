@@ -1,13 +1,13 @@
 //! What every actor of the engine shares: the store, the tracking hub, the clock.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::clock::Clock;
+use crate::reactions::OrderReactions;
 use crate::store::OrderStore;
 use crate::tracking::TrackingHub;
 
 /// Shared services, handed to each actor when it starts.
-#[derive(Clone)]
 pub struct EngineContext {
     /// Durable order streams and read models.
     pub store: Arc<dyn OrderStore>,
@@ -15,6 +15,8 @@ pub struct EngineContext {
     pub hub: Arc<TrackingHub>,
     /// Engine time.
     pub clock: Clock,
+    /// Who hears about recorded events (set once the other actors run).
+    pub reactions: OnceLock<Arc<dyn OrderReactions>>,
 }
 
 impl std::fmt::Debug for EngineContext {

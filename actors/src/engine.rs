@@ -2,7 +2,7 @@
 //! the store), place orders, send them commands, read them, shut down.
 //! Gateways and replays talk to this, never to actors directly.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use foodiefast_geo::OrderId;
@@ -17,6 +17,7 @@ use crate::orders::{
     OrderActor, OrderArgs, OrderMsg, OrderRegistry, OrderRouter, OrderStart, OrderSupervisor,
     OrderSupervisorArgs,
 };
+use crate::reactions::OrderReactions;
 use crate::store::{OrderStore, OrderView, StoreError};
 use crate::supervision::RestartPolicy;
 use crate::tracking::TrackingHub;
@@ -65,6 +66,7 @@ impl Engine {
             store,
             hub: Arc::new(TrackingHub::new(config.subscriber_capacity)),
             clock,
+            reactions: OnceLock::new(),
         });
         let registry = Arc::new(OrderRegistry::default());
         let (supervisor, _) = Actor::spawn(
@@ -157,6 +159,20 @@ impl Engine {
         command: OrderCommand,
     ) -> Result<OrderView, EngineError> {
         self.router.command(id, command).await
+    }
+
+    /// Connects the order actors to the kitchens, couriers and dispatchers
+    /// (once; false if already connected), then has every live order resume
+    /// what it waits on, since orders rebuilt at start-up could not yet.
+    pub fn connect(&self, reactions: Arc<dyn OrderReactions>) -> bool {
+        if self.ctx.reactions.set(reactions).is_err() {
+            return false;
+        }
+        for actor in self.registry.actors() {
+            // An actor that just stopped has nothing to resume.
+            let _ = actor.cast(OrderMsg::Resume);
+        }
+        true
     }
 
     /// The handle other actors use to send orders commands.

@@ -13,8 +13,11 @@
 //! - [`orders`]: the order actors, their registry and supervisor;
 //! - [`couriers`]: the courier actors (offers timed out on engine time,
 //!   positions published to the customers they serve);
+//! - [`kitchens`]: the kitchen actors (answer deadlines, busy mode, ready signals);
+//! - [`directory`]: live actors by key, for whoever must reach them;
 //! - [`dispatch`]: a zone's dispatch book (waiting orders, free couriers,
 //!   offers, recorded decisions) around the geo core's matching round;
+//! - [`reactions`]: how order events reach kitchens, couriers and dispatchers;
 //! - [`engine`]: the front door: start with recovery, place, command, read.
 //!
 //! The actors talk to storage and payments through traits and know nothing
@@ -24,12 +27,15 @@
 pub mod clock;
 pub mod context;
 pub mod couriers;
+pub mod directory;
 pub mod dispatch;
 pub mod domain;
 pub mod engine;
 pub mod error;
+pub mod kitchens;
 pub mod memory_store;
 pub mod orders;
+pub mod reactions;
 pub mod store;
 pub mod supervision;
 pub mod tracking;

@@ -6,7 +6,7 @@
 //! [`DispatcherMsg::OrderDone`].
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use foodiefast_geo::order::Order;
@@ -18,6 +18,7 @@ use super::book::{AnswerOutcome, DispatchBook};
 use super::decision::Decision;
 use crate::clock::Clock;
 use crate::couriers::{CourierMsg, CourierNotice};
+use crate::directory::Directory;
 use crate::domain::courier::{Offer, OfferAnswer};
 use crate::domain::order::{OrderCommand, UnassignReason};
 use crate::orders::OrderRouter;
@@ -27,29 +28,7 @@ const OFFER_GRACE: Seconds = Seconds(5);
 
 /// Courier actors by courier, shared by the gateway (which starts them) and
 /// the dispatchers (which send them offers).
-#[derive(Debug, Default)]
-pub struct CourierDirectory {
-    actors: RwLock<HashMap<CourierId, ActorRef<CourierMsg>>>,
-}
-
-impl CourierDirectory {
-    /// Records a courier's actor.
-    pub fn insert(&self, courier: CourierId, actor: ActorRef<CourierMsg>) {
-        self.actors
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(courier, actor);
-    }
-
-    /// A courier's actor.
-    pub fn get(&self, courier: CourierId) -> Option<ActorRef<CourierMsg>> {
-        self.actors
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&courier)
-            .cloned()
-    }
-}
+pub type CourierDirectory = Directory<CourierId, CourierMsg>;
 
 /// What a zone dispatcher is told or asked.
 #[derive(Debug)]
@@ -193,7 +172,7 @@ impl<M: TravelModel> DispatcherState<M> {
             });
             let delivered = self
                 .couriers
-                .get(offer.courier)
+                .get(&offer.courier)
                 .is_some_and(|a| a.cast(message).is_ok());
             if !delivered {
                 // The courier's actor is gone: treat as a decline.
@@ -231,7 +210,7 @@ impl<M: TravelModel> DispatcherState<M> {
                         };
                         if self.router.command(order, assign).await.is_err() {
                             // Cancelled meanwhile: the courier drops it.
-                            if let Some(actor) = self.couriers.get(courier) {
+                            if let Some(actor) = self.couriers.get(&courier) {
                                 let _ = actor.cast(CourierMsg::OrderCancelled(order));
                             }
                         }

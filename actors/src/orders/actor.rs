@@ -45,6 +45,8 @@ pub enum OrderMsg {
     },
     /// Report the order's current view.
     View(RpcReplyPort<OrderView>),
+    /// Ask again for whatever the order waits on (after a restart).
+    Resume,
 }
 
 /// The order actor (stateless handler; the state lives in [`OrderState`]).
@@ -86,7 +88,11 @@ impl Actor for OrderActor {
             }
             OrderStart::Rehydrate(id) => {
                 let history = ctx.store.load(id).await?;
-                Order::from_events(&history)?
+                let order = Order::from_events(&history)?;
+                if let Some(reactions) = ctx.reactions.get() {
+                    reactions.resumed(&order);
+                }
+                order
             }
         };
         Ok(OrderState { order, ctx })
@@ -99,6 +105,11 @@ impl Actor for OrderActor {
         state: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
         match message {
+            OrderMsg::Resume => {
+                if let Some(reactions) = state.ctx.reactions.get() {
+                    reactions.resumed(&state.order);
+                }
+            }
             OrderMsg::View(reply) => {
                 // The caller may have given up waiting; nothing to do then.
                 let _ = reply.send(OrderView::of(&state.order));
@@ -131,9 +142,13 @@ impl Actor for OrderActor {
                     // Whether the append landed is unknown: rebuild from the log.
                     return Err("the store failed during an append; rebuilding from the log".into());
                 }
+                let courier_before = state.order.courier();
                 state.order = next;
                 for event in &events {
                     publish(&state.ctx, &state.order, event);
+                    if let Some(reactions) = state.ctx.reactions.get() {
+                        reactions.recorded(&state.order, courier_before, event);
+                    }
                 }
                 let _ = reply.send(Ok(view));
                 if state.order.status().is_terminal() {

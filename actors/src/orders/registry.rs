@@ -79,6 +79,11 @@ impl OrderRegistry {
         self.read().quarantined.contains(&order)
     }
 
+    /// Every live order actor.
+    pub fn actors(&self) -> Vec<ActorRef<OrderMsg>> {
+        self.read().by_order.values().cloned().collect()
+    }
+
     /// Number of live order actors.
     pub fn len(&self) -> usize {
         self.read().by_order.len()

@@ -1,0 +1,7 @@
+//! Kitchen actors: one per open chef kitchen, holding its queue (orders
+//! waiting for the chef's answer, orders cooking), auto-rejecting orders the
+//! chef leaves unanswered, and carrying the chef's answers to the orders.
+
+pub mod actor;
+
+pub use actor::{KitchenActor, KitchenActorError, KitchenArgs, KitchenMsg, KitchenQueue};
