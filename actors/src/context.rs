@@ -3,6 +3,7 @@
 use std::sync::{Arc, OnceLock};
 
 use crate::clock::Clock;
+use crate::orders::OrderCensus;
 use crate::reactions::OrderReactions;
 use crate::store::OrderStore;
 use crate::tracking::TrackingHub;
@@ -15,6 +16,8 @@ pub struct EngineContext {
     pub hub: Arc<TrackingHub>,
     /// Engine time.
     pub clock: Clock,
+    /// Live orders by status (the `foodiefast_orders` gauge).
+    pub census: OrderCensus,
     /// Who hears about recorded events (set once the other actors run).
     pub reactions: OnceLock<Arc<dyn OrderReactions>>,
 }

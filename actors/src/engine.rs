@@ -14,8 +14,8 @@ use crate::context::EngineContext;
 use crate::domain::order::{Order, OrderCommand, OrderDetails, OrderError};
 use crate::error::EngineError;
 use crate::orders::{
-    OrderActor, OrderArgs, OrderMsg, OrderRegistry, OrderRouter, OrderStart, OrderSupervisor,
-    OrderSupervisorArgs,
+    OrderActor, OrderArgs, OrderCensus, OrderMsg, OrderRegistry, OrderRouter, OrderStart,
+    OrderSupervisor, OrderSupervisorArgs,
 };
 use crate::reactions::OrderReactions;
 use crate::store::{OrderStore, OrderView, StoreError};
@@ -66,6 +66,7 @@ impl Engine {
             store,
             hub: Arc::new(TrackingHub::new(config.subscriber_capacity)),
             clock,
+            census: OrderCensus::default(),
             reactions: OnceLock::new(),
         });
         let registry = Arc::new(OrderRegistry::default());
@@ -127,6 +128,11 @@ impl Engine {
     /// Engine time.
     pub fn clock(&self) -> Clock {
         self.ctx.clock
+    }
+
+    /// Live orders in `status` (what the `foodiefast_orders` gauge exports).
+    pub fn orders_in(&self, status: crate::domain::order::OrderStatus) -> usize {
+        self.ctx.census.count(status)
     }
 
     /// Number of orders with a live actor.

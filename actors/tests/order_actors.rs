@@ -133,6 +133,7 @@ async fn an_order_runs_to_delivery_and_its_actor_retires() {
     let tracker = engine.hub().subscribe(Topic::Order(OrderId(1)));
     let placed = engine.place_order(details(1)).await.expect("valid order");
     assert_eq!(placed.status, OrderStatus::Placed);
+    assert_eq!(engine.orders_in(OrderStatus::Placed), 1);
     let mut last = placed;
     for command in to_delivery(CourierId(4)) {
         last = engine
@@ -161,6 +162,11 @@ async fn an_order_runs_to_delivery_and_its_actor_retires() {
         tokio::task::yield_now().await;
     }
     assert_eq!(engine.live_orders(), 0);
+    assert_eq!(
+        engine.orders_in(OrderStatus::Delivered),
+        0,
+        "finished orders leave the census"
+    );
     let again = engine
         .command(
             OrderId(1),
@@ -369,6 +375,32 @@ async fn a_restarted_engine_recovers_every_unfinished_order_exactly_once() {
     // ...and a new one on the same store picks every unfinished order up again.
     let engine = engine_on(store.clone()).await;
     assert_eq!(engine.recovered(), unfinished.len());
+    let by_status = |s: OrderStatus| {
+        (1..=600u64)
+            .filter(|id| {
+                let steps = (id % 9) as usize;
+                steps < 7
+                    && [
+                        OrderStatus::Placed,
+                        OrderStatus::PaymentAuthorised,
+                        OrderStatus::SentToChef,
+                        OrderStatus::Accepted,
+                        OrderStatus::Ready,
+                        OrderStatus::Ready,
+                        OrderStatus::PickedUp,
+                    ][steps]
+                        == s
+            })
+            .count()
+    };
+    for s in [
+        OrderStatus::Placed,
+        OrderStatus::SentToChef,
+        OrderStatus::Ready,
+        OrderStatus::PickedUp,
+    ] {
+        assert_eq!(engine.orders_in(s), by_status(s), "{s:?} after recovery");
+    }
     assert_eq!(engine.live_orders(), unfinished.len());
     for id in unfinished {
         let view = store.order_view(id).await.unwrap().expect("stored");

@@ -95,6 +95,7 @@ impl Actor for OrderActor {
                 order
             }
         };
+        ctx.census.set(order.id(), order.status());
         Ok(OrderState { order, ctx })
     }
 
@@ -144,6 +145,7 @@ impl Actor for OrderActor {
                 }
                 let courier_before = state.order.courier();
                 state.order = next;
+                state.ctx.census.set(state.order.id(), state.order.status());
                 for event in &events {
                     publish(&state.ctx, &state.order, event);
                     if let Some(reactions) = state.ctx.reactions.get() {

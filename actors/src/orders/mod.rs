@@ -2,11 +2,13 @@
 //! log after a failure or a restart of the process.
 
 pub mod actor;
+pub mod census;
 pub mod registry;
 pub mod router;
 pub mod supervisor;
 
 pub use actor::{OrderActor, OrderArgs, OrderMsg, OrderStart};
+pub use census::OrderCensus;
 pub use registry::OrderRegistry;
 pub use router::OrderRouter;
 pub use supervisor::{OrderSupervisor, OrderSupervisorArgs};

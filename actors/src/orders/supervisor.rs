@@ -65,12 +65,14 @@ impl Actor for OrderSupervisor {
             SupervisionEvent::ActorTerminated(cell, _, _) => {
                 if let Some(order) = state.registry.remove_actor(cell.get_id()) {
                     state.restarts.forget(&order);
+                    state.ctx.census.leave(order);
                 }
             }
             SupervisionEvent::ActorFailed(cell, _reason) => {
                 let Some(order) = state.registry.remove_actor(cell.get_id()) else {
                     return Ok(());
                 };
+                state.ctx.census.leave(order);
                 metrics::counter!("foodiefast_actor_restarts_total", "kind" => "order")
                     .increment(1);
                 restart(&myself, state, order).await?;
