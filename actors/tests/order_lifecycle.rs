@@ -93,6 +93,11 @@ fn an_order_runs_from_placement_to_delivery() {
     }
     assert!(order.status().is_terminal());
     assert_eq!(order.courier(), Some(c));
+    assert_eq!(
+        order.ready_since(),
+        Some(Seconds(1_300)),
+        "marked ready at the sixth step"
+    );
     assert_eq!(order.version(), 9);
     assert_eq!(order.updated_at(), Seconds(1_420));
     assert_eq!(Order::from_events(&history), Ok(order));

@@ -377,6 +377,7 @@ pub struct Order {
     status: OrderStatus,
     courier: Option<CourierId>,
     ready_at: Option<Seconds>,
+    ready_since: Option<Seconds>,
     pickup_eta: Option<Seconds>,
     updated_at: Seconds,
     version: u64,
@@ -425,6 +426,7 @@ impl Order {
             status: OrderStatus::Placed,
             courier: None,
             ready_at: None,
+            ready_since: None,
             pickup_eta: None,
             updated_at: details.placed_at,
             version: 1,
@@ -458,6 +460,11 @@ impl Order {
     /// The kitchen's ready estimate, once accepted.
     pub const fn ready_at(&self) -> Option<Seconds> {
         self.ready_at
+    }
+
+    /// When the food was actually ready, once it is.
+    pub const fn ready_since(&self) -> Option<Seconds> {
+        self.ready_since
     }
 
     /// The planned pickup, while a courier is assigned.
@@ -602,6 +609,7 @@ impl Order {
             }
             (E::Ready { at }, S::Accepted | S::Preparing) => {
                 self.status = S::Ready;
+                self.ready_since = Some(*at);
                 *at
             }
             (

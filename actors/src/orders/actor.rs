@@ -147,6 +147,12 @@ impl Actor for OrderActor {
                 state.order = next;
                 state.ctx.census.set(state.order.id(), state.order.status());
                 for event in &events {
+                    if let (OrderEvent::PickedUp { at, .. }, Some(ready)) =
+                        (event, state.order.ready_since())
+                    {
+                        metrics::histogram!("foodiefast_ready_to_pickup_seconds")
+                            .record((*at - ready).0 as f64);
+                    }
                     publish(&state.ctx, &state.order, event);
                     if let Some(reactions) = state.ctx.reactions.get() {
                         reactions.recorded(&state.order, courier_before, event);
