@@ -116,6 +116,23 @@ fn a_declined_order_goes_to_someone_else() {
 }
 
 #[test]
+fn a_decline_is_remembered_for_a_while_not_forever() {
+    let mut b = book();
+    b.add_order(order(1, 5)).expect("new");
+    b.courier_available(courier(1, 100.0));
+    let first = b.round(Seconds::ZERO).expect("round");
+    b.answer(first[0].offer, OfferAnswer::Declined)
+        .expect("open");
+    // The only courier around declined: not asked again within ten minutes of the deadline...
+    assert!(b.round(Seconds(60)).expect("round").is_empty());
+    assert!(b.round(Seconds(30 + 599)).expect("round").is_empty());
+    // ...then asked again rather than leaving the order waiting forever.
+    let again = b.round(Seconds(30 + 600)).expect("round");
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].courier, CourierId(1));
+}
+
+#[test]
 fn an_accepted_offer_takes_order_and_courier_out_of_the_book() {
     let mut b = book();
     b.add_order(order(1, 5)).expect("new");

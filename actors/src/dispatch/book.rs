@@ -7,9 +7,11 @@
 //! assignments whose courier must set off soon (within the commit horizon):
 //! a courier is sent to reach the restaurant when the food is ready, and
 //! until then a better courier may still come free. A courier who declined
-//! an order is not offered that order again.
+//! an order (or let the offer lapse) is not offered that order again for a
+//! while: long enough for others to be asked, not so long that an order with
+//! a single courier around waits forever.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use foodiefast_geo::assignment::{AssignmentParams, plan_round_excluding};
 use foodiefast_geo::bundling::{BundlingParams, adaptive_max_size, bundle_orders};
@@ -34,11 +36,15 @@ pub struct DispatchParams {
     pub commit_horizon: Seconds,
     /// Decisions kept for operators to ask about.
     pub decisions_kept: usize,
+    /// How long a courier who declined an order is not offered it again,
+    /// counted from the offer's deadline.
+    pub decline_memory: Seconds,
 }
 
 impl DispatchParams {
     /// Defaults for the given service times: 30 s to answer, offers made when
-    /// the courier must leave within 5 minutes, 10,000 decisions kept.
+    /// the courier must leave within 5 minutes, 10,000 decisions kept, a
+    /// decline remembered for 10 minutes.
     pub fn new(service: ServiceTimes) -> Self {
         Self {
             assignment: AssignmentParams::new(service),
@@ -46,6 +52,7 @@ impl DispatchParams {
             offer_timeout: Seconds(30),
             commit_horizon: Seconds::from_minutes(5),
             decisions_kept: 10_000,
+            decline_memory: Seconds::from_minutes(10),
         }
     }
 }
@@ -116,7 +123,8 @@ pub struct DispatchBook<M> {
     fleet: Fleet,
     waiting: BTreeMap<OrderId, Order>,
     offers: BTreeMap<u64, OpenOffer>,
-    declined: HashMap<OrderId, HashSet<CourierId>>,
+    /// Until when each courier is not to be offered each order again.
+    declined: HashMap<OrderId, HashMap<CourierId, Seconds>>,
     decisions: HashMap<OrderId, Decision>,
     /// Decisions in the order they were made, to forget the oldest.
     decided: VecDeque<(OrderId, u64)>,
@@ -245,10 +253,12 @@ impl<M: TravelModel> DispatchBook<M> {
             &self.params.assignment,
             |b, c| {
                 bundles.get(b).is_some_and(|bundle| {
-                    bundle
-                        .orders
-                        .iter()
-                        .any(|o| declined.get(&o.id).is_some_and(|d| d.contains(&c)))
+                    bundle.orders.iter().any(|o| {
+                        declined
+                            .get(&o.id)
+                            .and_then(|d| d.get(&c))
+                            .is_some_and(|&until| now < until)
+                    })
                 })
             },
         )?;
@@ -340,11 +350,12 @@ impl<M: TravelModel> DispatchBook<M> {
             });
         }
         let mut orders = Vec::with_capacity(open.orders.len());
+        let until = open.deadline + self.params.decline_memory;
         for order in open.orders {
             self.declined
                 .entry(order.id)
                 .or_default()
-                .insert(open.courier.id);
+                .insert(open.courier.id, until);
             orders.push(order.id);
             self.waiting.insert(order.id, order);
         }
