@@ -9,6 +9,8 @@
     clippy::panic
 )]
 
+mod support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,9 +20,9 @@ use foodiefast_actors::domain::courier::{CourierError, CourierStatus, Offer, Off
 use foodiefast_actors::memory_store::MemoryStore;
 use foodiefast_actors::store::CourierStore;
 use foodiefast_actors::tracking::{Topic, TrackingHub, Update};
-use foodiefast_geo::{CourierId, OrderId, Point, Seconds};
-use ractor::rpc::CallResult;
+use foodiefast_geo::{CourierId, OrderId, Seconds};
 use ractor::{Actor, ActorRef};
+use support::{ask, pt};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 struct Rig {
@@ -55,20 +57,6 @@ async fn rig() -> Rig {
     }
 }
 
-fn pt(x: f64) -> Point {
-    Point::new(x, 0.0).expect("valid")
-}
-
-async fn ask<T: Send + 'static>(
-    courier: &ActorRef<CourierMsg>,
-    msg: impl FnOnce(ractor::RpcReplyPort<T>) -> CourierMsg,
-) -> T {
-    match courier.call(msg, None).await.expect("delivered") {
-        CallResult::Success(v) => v,
-        CallResult::Timeout | CallResult::SenderError => panic!("no answer"),
-    }
-}
-
 async fn online(r: &mut Rig) {
     let ok = ask(&r.courier, |reply| CourierMsg::GoOnline {
         at: pt(0.0),
@@ -88,6 +76,29 @@ fn offer(id: u64, deadline: i64) -> Offer {
         orders: vec![OrderId(10)],
         deadline: Seconds(deadline),
     }
+}
+
+/// Offers `id` (deadline 30 s) and has the courier accept it.
+async fn offer_and_accept(r: &Rig, id: u64) -> Result<(), CourierError> {
+    r.courier
+        .cast(CourierMsg::Offer(offer(id, 30)))
+        .expect("delivered");
+    ask(&r.courier, |reply| CourierMsg::Answer {
+        offer: id,
+        answer: OfferAnswer::Accepted,
+        reply,
+    })
+    .await
+}
+
+/// The courier's status in the read model.
+async fn recorded_status(r: &Rig) -> CourierStatus {
+    r.store
+        .courier_view(CourierId(1))
+        .await
+        .expect("readable")
+        .expect("recorded")
+        .status
 }
 
 #[tokio::test(start_paused = true)]
@@ -137,15 +148,7 @@ async fn an_unanswered_offer_times_out_by_itself_and_a_late_answer_changes_nothi
 async fn an_accepted_offer_is_not_undone_by_its_timer() {
     let mut r = rig().await;
     online(&mut r).await;
-    r.courier
-        .cast(CourierMsg::Offer(offer(8, 30)))
-        .expect("delivered");
-    let yes = ask(&r.courier, |reply| CourierMsg::Answer {
-        offer: 8,
-        answer: OfferAnswer::Accepted,
-        reply,
-    })
-    .await;
+    let yes = offer_and_accept(&r, 8).await;
     assert_eq!(yes, Ok(()));
     assert!(matches!(
         r.notices.recv().await,
@@ -167,13 +170,7 @@ async fn an_accepted_offer_is_not_undone_by_its_timer() {
         r.notices.try_recv().is_err(),
         "the deadline passing said nothing"
     );
-    let view = r
-        .store
-        .courier_view(CourierId(1))
-        .await
-        .unwrap()
-        .expect("recorded");
-    assert_eq!(view.status, CourierStatus::HeadingToPickup);
+    assert_eq!(recorded_status(&r).await, CourierStatus::HeadingToPickup);
 }
 
 #[tokio::test(start_paused = true)]
@@ -184,16 +181,7 @@ async fn positions_reach_the_customers_whose_food_the_courier_carries() {
     r.courier
         .cast(CourierMsg::Position(pt(5.0)))
         .expect("delivered");
-    r.courier
-        .cast(CourierMsg::Offer(offer(9, 30)))
-        .expect("delivered");
-    ask(&r.courier, |reply| CourierMsg::Answer {
-        offer: 9,
-        answer: OfferAnswer::Accepted,
-        reply,
-    })
-    .await
-    .expect("held");
+    offer_and_accept(&r, 9).await.expect("held");
     r.courier
         .cast(CourierMsg::Position(pt(50.0)))
         .expect("delivered");
@@ -220,16 +208,7 @@ async fn positions_reach_the_customers_whose_food_the_courier_carries() {
 async fn going_offline_before_pickup_releases_the_orders_to_the_dispatcher() {
     let mut r = rig().await;
     online(&mut r).await;
-    r.courier
-        .cast(CourierMsg::Offer(offer(3, 30)))
-        .expect("delivered");
-    ask(&r.courier, |reply| CourierMsg::Answer {
-        offer: 3,
-        answer: OfferAnswer::Accepted,
-        reply,
-    })
-    .await
-    .expect("held");
+    offer_and_accept(&r, 3).await.expect("held");
     let _ = r.notices.recv().await; // offer ended
     let _ = r.notices.recv().await; // gone (busy)
     assert_eq!(ask(&r.courier, CourierMsg::GoOffline).await, Ok(()));
@@ -240,13 +219,7 @@ async fn going_offline_before_pickup_releases_the_orders_to_the_dispatcher() {
             orders: vec![OrderId(10)]
         })
     );
-    let view = r
-        .store
-        .courier_view(CourierId(1))
-        .await
-        .unwrap()
-        .expect("recorded");
-    assert_eq!(view.status, CourierStatus::Offline);
+    assert_eq!(recorded_status(&r).await, CourierStatus::Offline);
 }
 
 #[tokio::test(start_paused = true)]

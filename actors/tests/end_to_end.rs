@@ -11,29 +11,22 @@
     clippy::panic
 )]
 
-use std::sync::Arc;
-use std::time::Duration;
+mod support;
 
-use foodiefast_actors::clock::Clock;
-use foodiefast_actors::couriers::{CourierActor, CourierArgs, CourierMsg};
+use std::sync::Arc;
+
+use foodiefast_actors::Engine;
+use foodiefast_actors::couriers::CourierMsg;
 use foodiefast_actors::directory::Directory;
-use foodiefast_actors::dispatch::{DispatchBook, DispatchParams, DispatcherActor, DispatcherArgs};
 use foodiefast_actors::domain::CustomerId;
 use foodiefast_actors::domain::courier::{CourierStatus, OfferAnswer};
 use foodiefast_actors::domain::order::{OrderCommand, OrderDetails, OrderLine, OrderStatus};
 use foodiefast_actors::kitchens::{KitchenActor, KitchenArgs, KitchenMsg};
 use foodiefast_actors::memory_store::MemoryStore;
 use foodiefast_actors::reactions::ActorWiring;
-use foodiefast_actors::{Engine, EngineConfig};
-use foodiefast_geo::route::ServiceTimes;
-use foodiefast_geo::{CourierId, OrderId, Point, RestaurantId, Seconds, StraightLine};
-use ractor::rpc::CallResult;
-use ractor::{Actor, ActorRef, RpcReplyPort};
-use tokio::sync::mpsc::unbounded_channel;
-
-fn pt(x: f64) -> Point {
-    Point::new(x, 0.0).expect("valid")
-}
+use foodiefast_geo::{CourierId, OrderId, RestaurantId, Seconds};
+use ractor::{Actor, ActorRef};
+use support::{ask, pt, run_for as settle, start_courier, start_dispatcher, start_engine};
 
 struct City {
     engine: Engine,
@@ -41,51 +34,16 @@ struct City {
     courier: ActorRef<CourierMsg>,
 }
 
-async fn ask<M: ractor::Message, T: Send + 'static>(
-    actor: &ActorRef<M>,
-    msg: impl FnOnce(RpcReplyPort<T>) -> M,
-) -> T {
-    match actor.call(msg, None).await.expect("delivered") {
-        CallResult::Success(v) => v,
-        CallResult::Timeout | CallResult::SenderError => panic!("no answer"),
-    }
-}
-
 /// An engine on `store` with one kitchen (at the origin, open) and one courier
 /// (online 3.2 km away: a 10-minute ride), wired together.
 async fn city(store: Arc<MemoryStore>) -> City {
-    let clock = Clock::starting_at(Seconds(0));
-    let engine = Engine::start(store.clone(), clock, EngineConfig::default())
-        .await
-        .expect("starts");
+    let engine = start_engine(store.clone()).await;
+    let (dispatcher, couriers, notices) = start_dispatcher(&engine).await;
     let kitchens = Arc::new(Directory::default());
-    let couriers = Arc::new(Directory::default());
-    let (tx, rx) = unbounded_channel();
-    let service =
-        ServiceTimes::new(Seconds::from_minutes(4), Seconds::from_minutes(4)).expect("valid");
-    let book = DispatchBook::new(
-        StraightLine::new(320.0).expect("valid"),
-        DispatchParams::new(service),
-    )
-    .expect("valid");
-    let (dispatcher, _) = Actor::spawn(
-        None,
-        DispatcherActor::<StraightLine>::new(),
-        DispatcherArgs {
-            book,
-            router: engine.router().clone(),
-            couriers: couriers.clone(),
-            notices: rx,
-            clock,
-            period: Duration::from_secs(10),
-        },
-    )
-    .await
-    .expect("spawns");
     let kitchen_args = KitchenArgs {
         id: RestaurantId(1),
         router: engine.router().clone(),
-        clock,
+        clock: engine.clock(),
         answer_within: Seconds(180),
     };
     let (kitchen, _) = Actor::spawn(None, KitchenActor, kitchen_args)
@@ -93,24 +51,7 @@ async fn city(store: Arc<MemoryStore>) -> City {
         .expect("spawns");
     ask(&kitchen, KitchenMsg::Open).await;
     kitchens.insert(RestaurantId(1), kitchen.clone());
-    let courier_args = CourierArgs {
-        id: CourierId(1),
-        store: store.clone(),
-        hub: engine.hub().clone(),
-        clock,
-        notices: tx,
-    };
-    let (courier, _) = Actor::spawn(None, CourierActor, courier_args)
-        .await
-        .expect("spawns");
-    couriers.insert(CourierId(1), courier.clone());
-    let online = ask(&courier, |reply| CourierMsg::GoOnline {
-        at: pt(3_200.0),
-        shift_end: Seconds(36_000),
-        reply,
-    })
-    .await;
-    assert_eq!(online, Ok(()));
+    let courier = start_courier(CourierId(1), 3_200.0, &engine, store, &couriers, notices).await;
     assert!(engine.connect(Arc::new(ActorWiring {
         kitchens,
         couriers,
@@ -120,6 +61,14 @@ async fn city(store: Arc<MemoryStore>) -> City {
         engine,
         kitchen,
         courier,
+    }
+}
+
+/// Places the order, has its payment authorised and sends it to the chef.
+async fn place_and_send_to_chef(engine: &Engine) {
+    engine.place_order(order()).await.expect("valid");
+    for cmd in [OrderCommand::AuthorisePayment, OrderCommand::SendToChef] {
+        engine.command(OrderId(1), cmd).await.expect("legal");
     }
 }
 
@@ -140,24 +89,10 @@ fn order() -> OrderDetails {
     }
 }
 
-async fn settle(secs: u64) {
-    for _ in 0..secs {
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    }
-}
-
 #[tokio::test(start_paused = true)]
 async fn an_order_goes_from_click_to_door_through_every_actor() {
     let c = city(Arc::new(MemoryStore::default())).await;
-    c.engine.place_order(order()).await.expect("valid");
-    c.engine
-        .command(OrderId(1), OrderCommand::AuthorisePayment)
-        .await
-        .expect("legal");
-    c.engine
-        .command(OrderId(1), OrderCommand::SendToChef)
-        .await
-        .expect("legal");
+    place_and_send_to_chef(&c.engine).await;
     settle(1).await;
     // The chef's tablet shows the order; the chef accepts: ready in 20 minutes.
     let accepted = ask(&c.kitchen, |reply| KitchenMsg::Accept {
@@ -242,15 +177,7 @@ async fn after_a_restart_an_order_waiting_for_its_chef_is_shown_to_the_kitchen_a
     let store = Arc::new(MemoryStore::default());
     {
         let c = city(store.clone()).await;
-        c.engine.place_order(order()).await.expect("valid");
-        c.engine
-            .command(OrderId(1), OrderCommand::AuthorisePayment)
-            .await
-            .expect("legal");
-        c.engine
-            .command(OrderId(1), OrderCommand::SendToChef)
-            .await
-            .expect("legal");
+        place_and_send_to_chef(&c.engine).await;
         c.engine.shutdown().await;
     }
     // A new process: the kitchen starts with an empty queue, yet the rebuilt

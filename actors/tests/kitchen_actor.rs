@@ -10,6 +10,8 @@
     clippy::panic
 )]
 
+mod support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,8 +28,8 @@ use foodiefast_actors::memory_store::MemoryStore;
 use foodiefast_actors::store::{OrderStore, OrderView};
 use foodiefast_actors::{Engine, EngineConfig};
 use foodiefast_geo::{OrderId, Point, RestaurantId, Seconds};
-use ractor::rpc::CallResult;
-use ractor::{Actor, ActorRef, RpcReplyPort};
+use ractor::{Actor, ActorRef};
+use support::ask;
 
 const ANSWER_WITHIN: Seconds = Seconds(120);
 
@@ -58,16 +60,6 @@ async fn rig() -> Rig {
         store,
         kitchen,
         clock,
-    }
-}
-
-async fn ask<T: Send + 'static>(
-    kitchen: &ActorRef<KitchenMsg>,
-    msg: impl FnOnce(RpcReplyPort<T>) -> KitchenMsg,
-) -> T {
-    match kitchen.call(msg, None).await.expect("delivered") {
-        CallResult::Success(v) => v,
-        CallResult::Timeout | CallResult::SenderError => panic!("no answer"),
     }
 }
 

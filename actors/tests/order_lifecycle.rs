@@ -56,6 +56,15 @@ fn placed() -> (Order, Vec<OrderEvent>) {
     (order, vec![event])
 }
 
+/// A placed order taken through `commands` at time 0.
+fn advanced(commands: &[OrderCommand]) -> (Order, Vec<OrderEvent>) {
+    let (mut order, mut history) = placed();
+    for cmd in commands {
+        run(&mut order, &mut history, 0, cmd).expect("legal");
+    }
+    (order, history)
+}
+
 #[test]
 fn an_order_runs_from_placement_to_delivery() {
     let (mut order, mut history) = placed();
@@ -123,8 +132,7 @@ fn illegal_transitions_are_refused_with_a_clear_error() {
 
 #[test]
 fn only_the_assigned_courier_can_pick_up_and_deliver() {
-    let (mut order, mut h) = placed();
-    for cmd in [
+    let (mut order, mut h) = advanced(&[
         OrderCommand::AuthorisePayment,
         OrderCommand::SendToChef,
         OrderCommand::Accept {
@@ -135,9 +143,7 @@ fn only_the_assigned_courier_can_pick_up_and_deliver() {
             courier: CourierId(1),
             pickup_eta: Seconds(0),
         },
-    ] {
-        run(&mut order, &mut h, 0, &cmd).expect("legal");
-    }
+    ]);
     let other = OrderCommand::AssignCourier {
         courier: CourierId(2),
         pickup_eta: Seconds(0),
@@ -176,17 +182,14 @@ fn only_the_assigned_courier_can_pick_up_and_deliver() {
 
 #[test]
 fn repeating_a_command_whose_effect_holds_changes_nothing() {
-    let (mut order, mut h) = placed();
-    for cmd in [
+    let (mut order, mut h) = advanced(&[
         OrderCommand::AuthorisePayment,
         OrderCommand::SendToChef,
         OrderCommand::Accept {
             ready_at: Seconds(0),
         },
         OrderCommand::MarkReady,
-    ] {
-        run(&mut order, &mut h, 0, &cmd).expect("legal");
-    }
+    ]);
     let assign = OrderCommand::AssignCourier {
         courier: CourierId(1),
         pickup_eta: Seconds(5),
@@ -204,9 +207,8 @@ fn repeating_a_command_whose_effect_holds_changes_nothing() {
 
 #[test]
 fn nothing_can_be_cancelled_after_pickup() {
-    let (mut order, mut h) = placed();
     let c = CourierId(4);
-    for cmd in [
+    let (order, _) = advanced(&[
         OrderCommand::AuthorisePayment,
         OrderCommand::SendToChef,
         OrderCommand::Accept {
@@ -218,9 +220,7 @@ fn nothing_can_be_cancelled_after_pickup() {
             pickup_eta: Seconds(0),
         },
         OrderCommand::PickUp { courier: c },
-    ] {
-        run(&mut order, &mut h, 0, &cmd).expect("legal");
-    }
+    ]);
     let cancel = OrderCommand::Cancel {
         reason: CancelReason::Customer,
     };

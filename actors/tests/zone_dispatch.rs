@@ -10,29 +10,21 @@
     clippy::panic
 )]
 
-use std::sync::Arc;
-use std::time::Duration;
+mod support;
 
-use foodiefast_actors::clock::Clock;
-use foodiefast_actors::couriers::{CourierActor, CourierArgs, CourierMsg};
-use foodiefast_actors::dispatch::{
-    CourierDirectory, DispatchBook, DispatchParams, DispatcherActor, DispatcherArgs, DispatcherMsg,
-};
+use std::sync::Arc;
+
+use foodiefast_actors::Engine;
+use foodiefast_actors::couriers::CourierMsg;
+use foodiefast_actors::dispatch::DispatcherMsg;
 use foodiefast_actors::domain::CustomerId;
 use foodiefast_actors::domain::courier::{CourierStatus, OfferAnswer};
 use foodiefast_actors::domain::order::{OrderCommand, OrderDetails, OrderLine, OrderStatus};
 use foodiefast_actors::memory_store::MemoryStore;
-use foodiefast_actors::{Engine, EngineConfig};
 use foodiefast_geo::order::Order;
-use foodiefast_geo::route::ServiceTimes;
-use foodiefast_geo::{CourierId, OrderId, Point, RestaurantId, Seconds, StraightLine};
-use ractor::rpc::CallResult;
-use ractor::{Actor, ActorRef};
-use tokio::sync::mpsc::unbounded_channel;
-
-fn pt(x: f64) -> Point {
-    Point::new(x, 0.0).expect("valid")
-}
+use foodiefast_geo::{CourierId, OrderId, RestaurantId, Seconds};
+use ractor::ActorRef;
+use support::{ask, pt, run_for, start_courier, start_dispatcher, start_engine};
 
 struct Zone {
     engine: Engine,
@@ -43,57 +35,13 @@ struct Zone {
 /// An engine, a dispatcher ticking every 10 s, and couriers online at `positions`.
 async fn zone(positions: &[f64]) -> Zone {
     let store = Arc::new(MemoryStore::default());
-    let clock = Clock::starting_at(Seconds(0));
-    let engine = Engine::start(store.clone(), clock, EngineConfig::default())
-        .await
-        .expect("starts");
-    let directory = Arc::new(CourierDirectory::default());
-    let (tx, rx) = unbounded_channel();
-    let service =
-        ServiceTimes::new(Seconds::from_minutes(4), Seconds::from_minutes(4)).expect("valid");
-    let book = DispatchBook::new(
-        StraightLine::new(320.0).expect("valid"),
-        DispatchParams::new(service),
-    )
-    .expect("valid");
-    let args = DispatcherArgs {
-        book,
-        router: engine.router().clone(),
-        couriers: directory.clone(),
-        notices: rx,
-        clock,
-        period: Duration::from_secs(10),
-    };
-    let (dispatcher, _) = Actor::spawn(None, DispatcherActor::<StraightLine>::new(), args)
-        .await
-        .expect("spawns");
+    let engine = start_engine(store.clone()).await;
+    let (dispatcher, directory, notices) = start_dispatcher(&engine).await;
     let mut couriers = Vec::new();
     for (i, &x) in positions.iter().enumerate() {
         let id = CourierId(i as u64 + 1);
-        let args = CourierArgs {
-            id,
-            store: store.clone(),
-            hub: engine.hub().clone(),
-            clock,
-            notices: tx.clone(),
-        };
-        let (actor, _) = Actor::spawn(None, CourierActor, args)
-            .await
-            .expect("spawns");
-        directory.insert(id, actor.clone());
-        let online = actor
-            .call(
-                |reply| CourierMsg::GoOnline {
-                    at: pt(x),
-                    shift_end: Seconds(36_000),
-                    reply,
-                },
-                None,
-            )
-            .await
-            .expect("delivered");
-        assert!(matches!(online, CallResult::Success(Ok(()))));
-        couriers.push(actor);
+        couriers
+            .push(start_courier(id, x, &engine, store.clone(), &directory, notices.clone()).await);
     }
     Zone {
         engine,
@@ -137,14 +85,7 @@ async fn accepted_order(z: &Zone, ready: Seconds) -> Order {
 }
 
 async fn status_of(courier: &ActorRef<CourierMsg>) -> CourierStatus {
-    match courier
-        .call(CourierMsg::Status, None)
-        .await
-        .expect("delivered")
-    {
-        CallResult::Success(s) => s,
-        CallResult::Timeout | CallResult::SenderError => panic!("no answer"),
-    }
+    ask(courier, CourierMsg::Status).await
 }
 
 async fn answer(courier: &ActorRef<CourierMsg>, offer: u64, answer: OfferAnswer) {
@@ -158,13 +99,6 @@ async fn answer(courier: &ActorRef<CourierMsg>, offer: u64, answer: OfferAnswer)
             None,
         )
         .await;
-}
-
-/// Lets the actors run for `secs` seconds of engine time.
-async fn run_for(secs: u64) {
-    for _ in 0..secs {
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -197,15 +131,9 @@ async fn an_accepted_offer_becomes_the_orders_assignment_when_it_is_time_to_leav
     assert_eq!(view.courier, Some(CourierId(1)));
     assert_eq!(view.status, OrderStatus::Accepted);
     assert_eq!(view.pickup_eta, Some(Seconds::from_minutes(20)));
-    let why = match z
-        .dispatcher
-        .call(|r| DispatcherMsg::Explain(OrderId(1), r), None)
+    let why = ask(&z.dispatcher, |r| DispatcherMsg::Explain(OrderId(1), r))
         .await
-        .expect("delivered")
-    {
-        CallResult::Success(d) => d.expect("a decision"),
-        CallResult::Timeout | CallResult::SenderError => panic!("no answer"),
-    };
+        .expect("a decision");
     assert_eq!(why.chosen.courier, CourierId(1));
     assert!(why.why.contains("only candidate"), "{}", why.why);
 }
