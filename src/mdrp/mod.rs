@@ -1,10 +1,12 @@
 //! The Meal Delivery Routing Problem (MDRP) instance format of Grubhub and
 //! Georgia Tech (`shared/mdrp/FORMAT.md`): loading an instance directory into
-//! typed data, and the problem's rules that do not belong to the geo core.
+//! typed data, solutions (the three solution files), and the problem's rules
+//! that do not belong to the geo core.
 
 mod bound;
 mod error;
 mod instance;
+pub mod solution;
 mod table;
 
 #[cfg(test)]
@@ -15,3 +17,4 @@ pub use error::{LoadError, Location};
 pub use instance::{
     COURIERS_FILE, Instance, ORDERS_FILE, PARAMETERS_FILE, Parameters, RESTAURANTS_FILE, Shift,
 };
+pub use solution::{Assignment, Delivery, Move, OrderRecord, Place, Solution};
