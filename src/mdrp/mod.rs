@@ -1,12 +1,14 @@
 //! The Meal Delivery Routing Problem (MDRP) instance format of Grubhub and
 //! Georgia Tech (`shared/mdrp/FORMAT.md`): loading an instance directory into
-//! typed data; solutions (the three solution files) and their feasibility;
-//! and the problem's rules that do not belong to the geo core.
+//! typed data; solutions (the three solution files), their feasibility and
+//! their metrics; and the problem's rules that do not belong to the geo core.
 
 mod bound;
 mod error;
 pub mod feasibility;
 mod instance;
+pub mod metrics;
+pub mod report;
 pub mod solution;
 mod table;
 
