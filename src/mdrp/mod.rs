@@ -8,6 +8,7 @@ mod error;
 pub mod feasibility;
 mod instance;
 pub mod metrics;
+pub mod naive;
 pub mod report;
 pub mod solution;
 mod table;
