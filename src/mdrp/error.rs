@@ -1,5 +1,5 @@
-//! [`LoadError`]: every way an MDRP instance directory can be refused, each
-//! naming the file, the line and what is wrong.
+//! [`LoadError`]: every way an MDRP instance or solution directory can be
+//! refused, each naming the file, the line and what is wrong.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use foodiefast_geo::{CourierId, GeoError, OrderId, RestaurantId};
 
-/// A line of an instance file, shown as `path:line`.
+/// A line of an instance or solution file, shown as `path:line`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
     /// The file.
@@ -22,13 +22,13 @@ impl fmt::Display for Location {
     }
 }
 
-/// Why an instance directory could not be loaded.
+/// Why an instance or solution directory could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    /// The instance path does not exist or is not a directory.
-    #[error("instance directory {} does not exist or is not a directory", .0.display())]
+    /// The path does not exist or is not a directory.
+    #[error("directory {} does not exist or is not a directory", .0.display())]
     NotADirectory(PathBuf),
-    /// One of the four instance files is missing.
+    /// One of the instance's or solution's files is missing.
     #[error("{}: file not found", .0.display())]
     MissingFile(PathBuf),
     /// A file exists but could not be read (permissions, not UTF-8, ...).
@@ -54,7 +54,7 @@ pub enum LoadError {
         found: String,
     },
     /// A line with too few or too many tab-separated columns.
-    #[error("{at}: expected {expected} tab-separated columns, found {found}")]
+    #[error("{at}: expected {expected} columns, found {found}")]
     ColumnCount {
         /// Where.
         at: Location,
@@ -62,6 +62,41 @@ pub enum LoadError {
         expected: usize,
         /// Columns on the line.
         found: usize,
+    },
+    /// A line of a whitespace-separated file with fewer values than its header has columns.
+    #[error("{at}: expected at least {expected} whitespace-separated values, found {found}")]
+    TooFewColumns {
+        /// Where.
+        at: Location,
+        /// Columns the header defines.
+        expected: usize,
+        /// Values on the line.
+        found: usize,
+    },
+    /// A place of a courier move that is neither `0` (the start) nor a
+    /// restaurant or order id.
+    #[error("{at}: column `{column}`: `{text}` is not a place: expected {expected}")]
+    MalformedPlace {
+        /// Where.
+        at: Location,
+        /// The column's name.
+        column: &'static str,
+        /// The text found.
+        text: String,
+        /// The places the column accepts.
+        expected: &'static str,
+    },
+    /// A courier whose moves are not all on consecutive lines.
+    #[error(
+        "{at}: moves of {courier} resume after other couriers' (its first group ends on line {group_end})"
+    )]
+    CourierMovesSplit {
+        /// Where the second group starts.
+        at: Location,
+        /// The courier.
+        courier: CourierId,
+        /// The last line of its first group.
+        group_end: usize,
     },
     /// A value that is not a number of the expected kind.
     #[error("{at}: column `{column}`: `{text}` is not {expected}")]
