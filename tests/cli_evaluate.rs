@@ -89,6 +89,10 @@ fn a_feasible_solution_passes_and_is_measured() {
         stdout.contains("174.75 in total, 58.25 per order, 100.0% of couriers paid the guarantee"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("prepositioning            0 moves to a restaurant without a pickup"),
+        "{stdout}"
+    );
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
     assert_eq!(json["delivered"], 3);
