@@ -30,6 +30,47 @@ pub enum Command {
         unset, it is the SQLite file FOODIEFAST_DB_PATH, by default foodiefast.db \
         in the working directory.")]
     Migrate,
+    /// Check a solution of an MDRP instance against every feasibility rule
+    /// and print its metrics; fails when it is infeasible.
+    Evaluate(EvaluateArgs),
+    /// Dispatch MDRP instances with the naive reference policy (each order,
+    /// when placed, to the courier who can pick it up first) and evaluate it.
+    #[command(hide = true)]
+    Naive(NaiveArgs),
+}
+
+/// Arguments of `foodiefast evaluate`.
+#[derive(Debug, Clone, Args)]
+pub struct EvaluateArgs {
+    /// MDRP instance directory.
+    #[arg(long, value_name = "DIR")]
+    pub instance: PathBuf,
+    /// Solution directory, holding the three `solution_info_*.txt` files.
+    #[arg(long, value_name = "DIR")]
+    pub solution: PathBuf,
+    /// Also write the metrics as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+}
+
+/// Arguments of `foodiefast naive`.
+#[derive(Debug, Clone, Args)]
+pub struct NaiveArgs {
+    /// One MDRP instance directory.
+    #[arg(
+        long,
+        value_name = "DIR",
+        conflicts_with = "all",
+        required_unless_present = "all"
+    )]
+    pub instance: Option<PathBuf>,
+    /// A directory of MDRP instance directories, all dispatched.
+    #[arg(long, value_name = "DIR")]
+    pub all: Option<PathBuf>,
+    /// Where the solution files and summary.json go (one subdirectory per
+    /// instance with --all).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 /// Arguments of `foodiefast plan`.
@@ -129,5 +170,40 @@ mod tests {
         let cli = Cli::try_parse_from(["foodiefast", "migrate"]).unwrap();
         assert!(matches!(cli.command, Command::Migrate));
         assert!(Cli::try_parse_from(["foodiefast", "migrate", "now"]).is_err());
+    }
+
+    #[test]
+    fn evaluate_needs_an_instance_and_a_solution() {
+        let cli = Cli::try_parse_from([
+            "foodiefast",
+            "evaluate",
+            "--instance",
+            "i",
+            "--solution",
+            "s",
+        ])
+        .unwrap();
+        assert!(matches!(cli.command, Command::Evaluate(ref a) if a.summary.is_none()));
+        assert!(Cli::try_parse_from(["foodiefast", "evaluate", "--instance", "i"]).is_err());
+    }
+
+    #[test]
+    fn naive_takes_one_instance_or_a_set() {
+        let one = ["foodiefast", "naive", "--instance", "i", "--out", "o"];
+        assert!(Cli::try_parse_from(one).is_ok());
+        let set = ["foodiefast", "naive", "--all", "d", "--out", "o"];
+        assert!(Cli::try_parse_from(set).is_ok());
+        let both = [
+            "foodiefast",
+            "naive",
+            "--instance",
+            "i",
+            "--all",
+            "d",
+            "--out",
+            "o",
+        ];
+        assert!(Cli::try_parse_from(both).is_err());
+        assert!(Cli::try_parse_from(["foodiefast", "naive", "--out", "o"]).is_err());
     }
 }

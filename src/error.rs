@@ -22,6 +22,17 @@ pub enum Error {
     /// The instance could not be loaded.
     #[error("cannot load the MDRP instance")]
     Instance(#[from] LoadError),
+    /// A solution directory could not be read.
+    #[error("cannot read the MDRP solution")]
+    Solution(#[source] LoadError),
+    /// A solution breaks feasibility rules (they were reported on the output).
+    #[error("the solution of {instance} is infeasible: {violations} violation(s)")]
+    Infeasible {
+        /// The instance's name.
+        instance: String,
+        /// How many violations.
+        violations: usize,
+    },
     /// The dispatch core refused the round's inputs.
     #[error("cannot plan the round")]
     Planning(#[from] GeoError),

@@ -1,6 +1,8 @@
 //! One module per subcommand; [`run`] dispatches the parsed command line.
 
+pub mod evaluate;
 pub mod migrate;
+pub mod naive;
 pub mod plan;
 
 use std::io::Write;
@@ -13,5 +15,7 @@ pub async fn run(cli: &Cli, out: &mut impl Write) -> Result<(), Error> {
     match &cli.command {
         Command::Plan(args) => plan::run(args, out),
         Command::Migrate => migrate::run(out).await,
+        Command::Evaluate(args) => evaluate::run(args, out),
+        Command::Naive(args) => naive::run(args, out),
     }
 }

@@ -100,6 +100,10 @@ pub struct CourierMetrics {
     pub pay_per_order: Option<f64>,
     /// Share of couriers (0 to 1) paid the guaranteed minimum.
     pub guaranteed_share: f64,
+    /// Moves to a restaurant that no pickup explains: idle couriers sent
+    /// ahead of demand (prepositioning), a variant the format allows but
+    /// asks to be reported.
+    pub prepositioning_moves: usize,
 }
 
 /// How many orders the assignments carried.
@@ -232,6 +236,23 @@ fn courier_metrics(
         total_pay += per_order.max(guarantee);
     }
     let couriers = instance.shifts().len();
+    let prepositioning_moves = solution
+        .routes
+        .iter()
+        .filter(|(c, _)| shifts.contains_key(c))
+        .map(|(c, moves)| {
+            let to_restaurants = moves
+                .iter()
+                .filter(|m| matches!(m.destination, Place::Restaurant(_)))
+                .count();
+            let pickups = solution
+                .assignments
+                .iter()
+                .filter(|a| a.courier == *c)
+                .count();
+            to_restaurants.saturating_sub(pickups)
+        })
+        .sum();
     Ok(CourierMetrics {
         couriers,
         shift_hours,
@@ -241,6 +262,7 @@ fn courier_metrics(
         total_pay,
         pay_per_order: (delivered > 0).then(|| total_pay / delivered as f64),
         guaranteed_share: ratio(guaranteed as f64, couriers as f64),
+        prepositioning_moves,
     })
 }
 

@@ -203,6 +203,11 @@ pub fn write_metrics(out: &mut impl Write, m: &Metrics) -> io::Result<()> {
         opt(c.pay_per_order, 2),
         100.0 * c.guaranteed_share
     )?;
+    writeln!(
+        out,
+        "  prepositioning            {} moves to a restaurant without a pickup",
+        c.prepositioning_moves
+    )?;
     let sizes: Vec<String> = m
         .bundles
         .sizes

@@ -4,6 +4,7 @@
 use super::*;
 use crate::mdrp::fixture::Fixture;
 use crate::mdrp::fixture_solution::{feasible, m};
+use crate::mdrp::solution::Move;
 
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-9
@@ -74,6 +75,24 @@ fn fleet_productivity_utilisation_and_pay() {
     assert!(close(c.total_pay, 174.75));
     assert!(close(c.pay_per_order.unwrap(), 58.25));
     assert!(close(c.guaranteed_share, 1.0));
+    assert_eq!(c.prepositioning_moves, 0);
+}
+
+#[test]
+fn moves_to_a_restaurant_without_a_pickup_count_as_prepositioning() {
+    let fixture = Fixture::valid();
+    let instance = Instance::load(fixture.path()).unwrap();
+    let mut solution = feasible();
+    // After o3, c2 is sent back to r2 to wait for the next order there.
+    solution.routes.get_mut(&CourierId(2)).unwrap().push(Move {
+        departure: m(741),
+        origin: Place::Customer(foodiefast_geo::OrderId(3)),
+        destination: Place::Restaurant(foodiefast_geo::RestaurantId(2)),
+    });
+    let c = measure(&instance, &solution).unwrap().couriers;
+    assert_eq!(c.prepositioning_moves, 1);
+    // Driving grows by the 5-minute trip back.
+    assert!(close(c.utilisation, 37.0 / 699.0));
 }
 
 #[test]
