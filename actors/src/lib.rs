@@ -18,7 +18,11 @@
 //! - [`dispatch`]: a zone's dispatch book (waiting orders, free couriers,
 //!   offers, recorded decisions) around the geo core's matching round;
 //! - [`reactions`]: how order events reach kitchens, couriers and dispatchers;
-//! - [`engine`]: the front door: start with recovery, place, command, read.
+//! - [`supervisor`]: one supervisor per kind of keyed actor (couriers,
+//!   kitchens, zone dispatchers), restarting failed ones;
+//! - [`zoning`]: which dispatch zone a position lies in;
+//! - [`engine`]: the front door: start everything with recovery; orders,
+//!   kitchens and couriers through one API.
 //!
 //! The actors talk to storage and payments through traits and know nothing
 //! of HTTP. The dispatch decisions themselves live in `foodiefast-geo`; this
@@ -38,7 +42,9 @@ pub mod orders;
 pub mod reactions;
 pub mod store;
 pub mod supervision;
+pub mod supervisor;
 pub mod tracking;
+pub mod zoning;
 
-pub use engine::{Engine, EngineConfig};
+pub use engine::{Engine, EngineBuilder, EngineConfig};
 pub use error::EngineError;
