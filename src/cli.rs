@@ -30,6 +30,16 @@ pub enum Command {
         unset, it is the SQLite file FOODIEFAST_DB_PATH, by default foodiefast.db \
         in the working directory.")]
     Migrate,
+    /// Run the engine behind its HTTP and WebSocket gateway until SIGTERM or
+    /// ctrl-c.
+    #[command(
+        long_about = "Run the engine behind its HTTP and WebSocket gateway until \
+        SIGTERM or ctrl-c.\n\n\
+        Configured from the environment: PORT (8080), DATABASE_URL (unset: the SQLite \
+        file foodiefast.db), JWT_SECRET or JWT_SECRET_FILE, ALLOWED_ORIGINS, LOG_FORMAT \
+        (json|text), RUST_LOG; the README lists the rest."
+    )]
+    Serve,
 }
 
 /// Arguments of `foodiefast plan`.
