@@ -37,6 +37,16 @@ pub enum Command {
     /// when placed, to the courier who can pick it up first) and evaluate it.
     #[command(hide = true)]
     Naive(NaiveArgs),
+    /// Run the engine behind its HTTP and WebSocket gateway until SIGTERM or
+    /// ctrl-c.
+    #[command(
+        long_about = "Run the engine behind its HTTP and WebSocket gateway until \
+        SIGTERM or ctrl-c.\n\n\
+        Configured from the environment: PORT (8080), DATABASE_URL (unset: the SQLite \
+        file foodiefast.db), JWT_SECRET or JWT_SECRET_FILE, ALLOWED_ORIGINS, LOG_FORMAT \
+        (json|text), RUST_LOG; the README lists the rest."
+    )]
+    Serve,
 }
 
 /// Arguments of `foodiefast evaluate`.

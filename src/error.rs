@@ -4,6 +4,8 @@
 use foodiefast_actors::store::StoreError;
 use foodiefast_geo::GeoError;
 
+use crate::config::ServeConfigError;
+use crate::gateway::GatewayError;
 use crate::mdrp::LoadError;
 use crate::store::ConfigError;
 
@@ -42,6 +44,12 @@ pub enum Error {
     /// The store failed (unreachable, a migration failed, ...).
     #[error("the store failed")]
     Store(#[from] StoreError),
+    /// The environment does not configure a runnable service.
+    #[error("invalid service configuration")]
+    ServeConfig(#[from] ServeConfigError),
+    /// The gateway could not start, or failed while serving.
+    #[error("the gateway failed")]
+    Gateway(#[from] GatewayError),
     /// The output could not be written.
     #[error("cannot write the output")]
     Output(#[from] std::io::Error),

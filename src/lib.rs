@@ -3,6 +3,9 @@
 //! - [`cli`]: the `foodiefast` command line (clap definitions only);
 //! - [`commands`]: one module per subcommand, each writing its output to any
 //!   [`std::io::Write`];
+//! - [`config`]: the service's configuration, from the environment;
+//! - [`gateway`]: the HTTP and WebSocket gateway (`foodiefast serve`);
+//! - [`catalog`]: kitchens and menus as chefs publish them;
 //! - [`mdrp`]: loading Meal Delivery Routing Problem instances;
 //! - [`store`]: durable storage with sqlx (SQLite or PostgreSQL): the order
 //!   event log and the read models behind the actors' storage port;
@@ -10,9 +13,12 @@
 //!
 //! The dispatch decisions themselves live in the `foodiefast-geo` crate.
 
+pub mod catalog;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod error;
+pub mod gateway;
 pub mod mdrp;
 pub mod store;
 

@@ -4,6 +4,7 @@ pub mod evaluate;
 pub mod migrate;
 pub mod naive;
 pub mod plan;
+pub mod serve;
 
 use std::io::Write;
 
@@ -17,5 +18,6 @@ pub async fn run(cli: &Cli, out: &mut impl Write) -> Result<(), Error> {
         Command::Migrate => migrate::run(out).await,
         Command::Evaluate(args) => evaluate::run(args, out),
         Command::Naive(args) => naive::run(args, out),
+        Command::Serve => serve::run().await,
     }
 }

@@ -13,12 +13,17 @@
 //! macros would need both databases (or their offline data) at build time.
 //!
 //! - [`config`]: where the database is;
+//! - [`accounts`], `catalog`, [`idempotency`]: what the gateway keeps
+//!   besides the order log (accounts, kitchens and menus, idempotency keys);
 //! - `rows`: SQL and row mapping shared by both backends;
 //! - `shared`: the store's logic, generic over the backend;
 //! - [`sqlite`], [`postgres`]: the backends, each a connection set-up and
 //!   its SQL dialect.
 
+pub mod accounts;
+mod catalog;
 pub mod config;
+pub mod idempotency;
 pub mod postgres;
 mod rows;
 mod shared;
@@ -30,10 +35,14 @@ use async_trait::async_trait;
 use foodiefast_actors::domain::CustomerId;
 use foodiefast_actors::domain::order::OrderEvent;
 use foodiefast_actors::store::{CourierStore, CourierView, OrderStore, OrderView, StoreError};
-use foodiefast_geo::{CourierId, OrderId};
+use foodiefast_geo::{CourierId, OrderId, RestaurantId};
 use sqlx::migrate::{Migrate, Migrator};
 
+use crate::catalog::{Kitchen, KitchenDetails, MenuItem, MenuItemDetails};
+
+pub use accounts::{Account, NewAccount, Role};
 pub use config::{ConfigError, PostgresUrl, StoreConfig};
+pub use idempotency::KeyClaim;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -111,6 +120,101 @@ impl Store {
     /// Closes every connection; later calls fail.
     pub async fn close(&self) {
         on_backend!(self, s => s.close().await);
+    }
+
+    /// Whether the database answers a trivial query (readiness).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        on_backend!(self, s => sqlx::query("SELECT 1").execute(&s.sql.pool).await.map(drop).map_err(rows::backend))
+    }
+
+    /// Stores a new account; `None` when its email is taken.
+    pub async fn create_account(&self, new: NewAccount) -> Result<Option<Account>, StoreError> {
+        on_backend!(self, s => s.sql.create_account(new).await)
+    }
+
+    /// The account logging in with `email`.
+    pub async fn account_by_email(&self, email: &str) -> Result<Option<Account>, StoreError> {
+        on_backend!(self, s => s.sql.account_by_email(email).await)
+    }
+
+    /// The account `id`.
+    pub async fn account(&self, id: u64) -> Result<Option<Account>, StoreError> {
+        on_backend!(self, s => s.sql.account(id).await)
+    }
+
+    /// Renames account `id`; `None` when there is no such account.
+    pub async fn rename_account(&self, id: u64, name: &str) -> Result<Option<Account>, StoreError> {
+        on_backend!(self, s => s.sql.rename_account(id, name).await)
+    }
+
+    /// Creates or replaces the kitchen of `chef` (one per chef).
+    pub async fn put_kitchen(
+        &self,
+        chef: u64,
+        details: &KitchenDetails,
+    ) -> Result<Kitchen, StoreError> {
+        on_backend!(self, s => s.sql.put_kitchen(chef, details).await)
+    }
+
+    /// The kitchen `id`.
+    pub async fn kitchen(&self, id: RestaurantId) -> Result<Option<Kitchen>, StoreError> {
+        on_backend!(self, s => s.sql.kitchen(id).await)
+    }
+
+    /// The kitchen of `chef`.
+    pub async fn kitchen_of_chef(&self, chef: u64) -> Result<Option<Kitchen>, StoreError> {
+        on_backend!(self, s => s.sql.kitchen_of_chef(chef).await)
+    }
+
+    /// Every kitchen whose chef is accepting orders (hours not checked), by id.
+    pub async fn accepting_kitchens(&self) -> Result<Vec<Kitchen>, StoreError> {
+        on_backend!(self, s => s.sql.accepting_kitchens().await)
+    }
+
+    /// Adds an item to `kitchen`'s menu.
+    pub async fn add_menu_item(
+        &self,
+        kitchen: RestaurantId,
+        details: &MenuItemDetails,
+    ) -> Result<MenuItem, StoreError> {
+        on_backend!(self, s => s.sql.add_menu_item(kitchen, details).await)
+    }
+
+    /// Replaces item `id` of `kitchen`; `None` when the kitchen has no such item.
+    pub async fn update_menu_item(
+        &self,
+        kitchen: RestaurantId,
+        id: u64,
+        details: &MenuItemDetails,
+    ) -> Result<Option<MenuItem>, StoreError> {
+        on_backend!(self, s => s.sql.update_menu_item(kitchen, id, details).await)
+    }
+
+    /// `kitchen`'s menu, by id.
+    pub async fn menu(&self, kitchen: RestaurantId) -> Result<Vec<MenuItem>, StoreError> {
+        on_backend!(self, s => s.sql.menu(kitchen).await)
+    }
+
+    /// Claims idempotency `key` of `customer` for `request` and the reserved
+    /// `order`, or says which request holds it.
+    pub async fn claim_idempotency_key(
+        &self,
+        customer: CustomerId,
+        key: &str,
+        request: &str,
+        order: OrderId,
+        now: i64,
+    ) -> Result<KeyClaim, StoreError> {
+        on_backend!(self, s => s.sql.claim_idempotency_key(customer, key, request, order, now).await)
+    }
+
+    /// Frees `key` of `customer` after its placement failed.
+    pub async fn release_idempotency_key(
+        &self,
+        customer: CustomerId,
+        key: &str,
+    ) -> Result<(), StoreError> {
+        on_backend!(self, s => s.sql.release_idempotency_key(customer, key).await)
     }
 }
 

@@ -47,7 +47,7 @@ impl Dialect for Postgres {
 /// Orders and couriers in a PostgreSQL database.
 #[derive(Clone)]
 pub struct PostgresStore {
-    sql: SqlStore<Postgres>,
+    pub(crate) sql: SqlStore<Postgres>,
     url: PostgresUrl,
 }
 

@@ -300,7 +300,7 @@ pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
         .is_some_and(sqlx::error::DatabaseError::is_unique_violation)
 }
 
-fn corrupt(reason: String) -> StoreError {
+pub(crate) fn corrupt(reason: String) -> StoreError {
     StoreError::Corrupt(reason)
 }
 

@@ -43,7 +43,7 @@ impl Dialect for Sqlite {
 /// Orders and couriers in an SQLite file.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    sql: SqlStore<Sqlite>,
+    pub(crate) sql: SqlStore<Sqlite>,
     path: PathBuf,
 }
 

@@ -13,6 +13,7 @@
 )]
 
 mod fixtures;
+mod gateway_tables;
 mod harness;
 mod suite;
 
@@ -50,4 +51,7 @@ on_both_backends!(
     unreadable_rows_are_corrupt_not_a_panic,
     migrations_are_idempotent,
     the_migrate_command_reports_backend_and_count,
+    accounts_are_unique_by_email_and_renamed,
+    kitchens_and_menus_round_trip,
+    idempotency_keys_are_claimed_once,
 );

@@ -18,6 +18,11 @@ use tokio::sync::Barrier;
 use crate::fixtures::{ALL_STATUSES, Tracked, details, path_to};
 use crate::harness::{Backend, TestDb};
 
+pub(crate) use crate::gateway_tables::{
+    accounts_are_unique_by_email_and_renamed, idempotency_keys_are_claimed_once,
+    kitchens_and_menus_round_trip,
+};
+
 /// What `load` and `order_view` return is exactly what was appended.
 async fn assert_stored(store: &Store, tracked: &Tracked) {
     let id = tracked.order.id();
@@ -386,7 +391,7 @@ pub(crate) async fn migrations_are_idempotent(db: TestDb) {
     let report = store.migrate().await.unwrap();
     assert_eq!(
         (report.applied_now, report.applied_total, report.known),
-        (0, 1, 1)
+        (0, 2, 2)
     );
     store.close().await;
     let again = db.open().await;
@@ -417,13 +422,13 @@ pub(crate) async fn the_migrate_command_reports_backend_and_count(db: TestDb) {
     assert_eq!(
         first,
         format!(
-            "backend: {backend} ({location})\nmigrations: applied 1 migration now; 1 of 1 in place\n"
+            "backend: {backend} ({location})\nmigrations: applied 2 migrations now; 2 of 2 in place\n"
         )
     );
     assert_eq!(
         second,
         format!(
-            "backend: {backend} ({location})\nmigrations: applied 0 migrations now; 1 of 1 in place\n"
+            "backend: {backend} ({location})\nmigrations: applied 0 migrations now; 2 of 2 in place\n"
         )
     );
     let store = db.open().await;

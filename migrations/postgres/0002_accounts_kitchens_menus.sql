@@ -1,0 +1,53 @@
+-- FoodieFast on PostgreSQL: what the gateway keeps besides the order log:
+-- accounts, chefs' kitchens and menus, and the idempotency keys of order
+-- placements. Keep in step with migrations/sqlite.
+
+-- Sign-up creates an account; its id is the customer's, chef's or
+-- courier's id in the engine. Only the argon2 hash of a password is kept.
+CREATE TABLE accounts (
+    id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    email         TEXT   NOT NULL UNIQUE,
+    password_hash TEXT   NOT NULL,
+    role          TEXT   NOT NULL CHECK (role IN ('customer', 'chef', 'courier', 'admin')),
+    name          TEXT   NOT NULL,
+    created_at    BIGINT NOT NULL
+);
+
+-- One kitchen per chef. Position in WGS84 degrees; opening hours as JSON
+-- (a list of weekly intervals); `accepting` is the chef's open/closed switch.
+CREATE TABLE kitchens (
+    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    chef         BIGINT           NOT NULL UNIQUE REFERENCES accounts (id),
+    name         TEXT             NOT NULL,
+    lat          DOUBLE PRECISION NOT NULL CHECK (lat BETWEEN -90 AND 90),
+    lng          DOUBLE PRECISION NOT NULL CHECK (lng BETWEEN -180 AND 180),
+    prep_minutes BIGINT           NOT NULL CHECK (prep_minutes >= 0),
+    accepting    BOOLEAN          NOT NULL,
+    hours        TEXT             NOT NULL
+);
+
+-- A kitchen's menu. Prices in minor units of `currency` (ISO 4217).
+CREATE TABLE menu_items (
+    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    kitchen      BIGINT  NOT NULL REFERENCES kitchens (id),
+    name         TEXT    NOT NULL,
+    price_minor  BIGINT  NOT NULL CHECK (price_minor >= 0),
+    currency     TEXT    NOT NULL,
+    available    BOOLEAN NOT NULL,
+    prep_minutes BIGINT  NOT NULL CHECK (prep_minutes >= 0)
+);
+
+CREATE INDEX menu_items_by_kitchen ON menu_items (kitchen, id);
+
+-- Order placements by idempotency key: the first request with a key
+-- reserves the order id; a repeat with the same request gets that order,
+-- one with another request is refused. `request` is the canonical JSON of
+-- the placement.
+CREATE TABLE idempotency_keys (
+    customer   BIGINT NOT NULL,
+    key        TEXT   NOT NULL,
+    request    TEXT   NOT NULL,
+    order_id   BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (customer, key)
+);

@@ -1,0 +1,241 @@
+//! The gateway: REST (axum, JSON) and WebSocket feeds in front of the
+//! actor engine, with JWT auth, Prometheus metrics and an OpenAPI document.
+//!
+//! - [`App`]: builds everything from a [`ServeConfig`], binds (port 0 in
+//!   tests: [`App::local_addr`] says which port) and serves until stopped;
+//! - [`routes`]: one file per REST resource; [`ws`]: the WebSocket feeds;
+//! - [`auth`]: passwords, tokens, the role-checking extractor;
+//! - [`error`]: every failure as a status and a `{"code","message"}` body;
+//! - [`state`], [`extract`], [`position`], [`validate`], [`metrics`],
+//!   [`openapi`], [`telemetry`]: what the handlers share.
+
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod openapi;
+pub mod position;
+pub mod routes;
+pub mod state;
+pub mod telemetry;
+pub mod validate;
+pub mod ws;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::routing::get;
+use axum::{Json, Router};
+use foodiefast_actors::clock::Clock;
+use foodiefast_actors::store::StoreError;
+use foodiefast_actors::{Engine, EngineConfig, EngineError};
+use foodiefast_geo::{LocalProjection, Seconds};
+use tokio::net::TcpListener;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::config::ServeConfig;
+use crate::store::Store;
+use auth::TokenKeys;
+use auth::tokens::unix_now;
+use state::{AppState, Shared};
+
+/// Largest request body accepted: requests here are small JSON documents.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Why the gateway could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    /// The store could not be opened or migrated.
+    #[error("cannot open the store")]
+    Store(#[from] StoreError),
+    /// The engine could not start (recovery failed).
+    #[error("cannot start the engine")]
+    Engine(#[from] EngineError),
+    /// The city centre cannot be the origin of a projection.
+    #[error("CITY_CENTRE is unusable: {0}")]
+    City(foodiefast_geo::GeoError),
+    /// The configured address could not be bound.
+    #[error("cannot listen on {addr}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Serving failed.
+    #[error("the server failed")]
+    Serve(#[source] std::io::Error),
+}
+
+/// A built gateway, bound to its port, not yet serving.
+#[derive(Debug)]
+pub struct App {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+    grace: Duration,
+}
+
+impl App {
+    /// Opens the store, starts the engine (recovering unfinished orders),
+    /// builds the routes and binds the port.
+    pub async fn build(config: &ServeConfig) -> Result<Self, GatewayError> {
+        let store = Store::open(&config.store).await?;
+        let projection = LocalProjection::new(config.city_centre).map_err(GatewayError::City)?;
+        let now = Seconds(i64::try_from(unix_now()).unwrap_or(i64::MAX));
+        let engine = Engine::start(
+            Arc::new(store.clone()),
+            Clock::starting_at(now),
+            EngineConfig::default(),
+        )
+        .await?;
+        tracing::info!(recovered = engine.recovered(), "engine started");
+        let state = AppState::new(Shared {
+            engine: Arc::new(engine),
+            store,
+            tokens: TokenKeys::new(&config.jwt),
+            projection,
+            utc_offset_minutes: config.utc_offset_minutes,
+            ws: config.ws,
+            allowed_origins: config
+                .allowed_origins
+                .iter()
+                .filter_map(|o| HeaderValue::from_str(o).ok())
+                .collect(),
+            metrics: metrics::prometheus(),
+        });
+        let addr = SocketAddr::new(config.bind, config.port);
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| GatewayError::Bind { addr, source })?;
+        Ok(Self {
+            router: router(state.clone()),
+            listener,
+            state,
+            grace: config.shutdown_grace,
+        })
+    }
+
+    /// The address actually bound (the port chosen when configured as 0).
+    pub fn local_addr(&self) -> Result<SocketAddr, GatewayError> {
+        self.listener.local_addr().map_err(GatewayError::Serve)
+    }
+
+    /// The handlers' state (tests drive the engine through it).
+    pub const fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then shuts down gracefully:
+    /// readiness goes false, WebSocket clients are told to reconnect (1012),
+    /// new connections are refused, requests in flight finish (within the
+    /// grace period), the engine stops and the store closes.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), GatewayError> {
+        let Self {
+            listener,
+            router,
+            state,
+            grace,
+        } = self;
+        let (began_tx, began_rx) = tokio::sync::oneshot::channel::<()>();
+        let signal_state = state.clone();
+        let signal = async move {
+            shutdown.await;
+            tracing::info!("shutting down: readiness off, live feeds closing");
+            signal_state.stop_ready();
+            signal_state.engine.hub().shutdown();
+            let _ = began_tx.send(());
+        };
+        let server = axum::serve(listener, router)
+            .with_graceful_shutdown(signal)
+            .into_future();
+        let deadline = async move {
+            if began_rx.await.is_ok() {
+                tokio::time::sleep(grace).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        let outcome = tokio::select! {
+            result = server => result.map_err(GatewayError::Serve),
+            () = deadline => {
+                tracing::warn!(?grace, "grace period over; dropping remaining connections");
+                Ok(())
+            }
+        };
+        let store = state.store.clone();
+        let engine = state.engine.clone();
+        drop(state);
+        match Arc::try_unwrap(engine) {
+            Ok(engine) => engine.shutdown().await,
+            // Handlers still hold it: their actors stop with the process.
+            Err(engine) => engine.hub().shutdown(),
+        }
+        store.close().await;
+        tracing::info!("stopped");
+        outcome
+    }
+}
+
+/// The complete router for `state`: documented routes, `/openapi.json`,
+/// JSON errors for unknown routes and methods, CORS, body limit, request
+/// metrics and traces.
+pub fn router(state: AppState) -> Router {
+    let (api, doc) = routes::api().split_for_parts();
+    let doc = Arc::new(doc);
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(state.allowed_origins.clone()))
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static(routes::orders::IDEMPOTENCY_KEY),
+        ]);
+    api.route(
+        "/openapi.json",
+        get(move || {
+            let doc = doc.clone();
+            async move { Json(doc.as_ref().clone()) }
+        }),
+    )
+    .fallback(error::no_route)
+    .method_not_allowed_fallback(error::method_not_allowed)
+    .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+    .layer(axum::middleware::from_fn(metrics::track_requests))
+    .layer(cors)
+    .layer(TraceLayer::new_for_http())
+    .with_state(state)
+}
+
+/// Resolves on SIGTERM or ctrl-c.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

@@ -1,0 +1,28 @@
+//! The REST resources, one file each, merged here with the WebSocket
+//! routes into one router whose OpenAPI document is built alongside it.
+
+pub mod accounts;
+pub mod admin;
+pub mod health;
+pub mod kitchen_orders;
+pub mod kitchens;
+pub mod orders;
+
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use super::openapi::ApiDoc;
+use super::state::AppState;
+use super::ws;
+
+/// Every route, each documented in the OpenAPI document it carries.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(health::router())
+        .merge(accounts::router())
+        .merge(kitchens::router())
+        .merge(orders::router())
+        .merge(kitchen_orders::router())
+        .merge(admin::router())
+        .merge(ws::router())
+}

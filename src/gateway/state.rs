@@ -1,0 +1,71 @@
+//! [`AppState`]: what every handler shares: the engine, the store, the
+//! token keys, the city's projection, limits and the readiness switch.
+
+use std::ops::Deref;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::http::HeaderValue;
+use foodiefast_actors::Engine;
+use foodiefast_geo::LocalProjection;
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use super::auth::TokenKeys;
+use crate::config::WsLimits;
+use crate::store::Store;
+
+/// Shared, cheaply cloned handler state.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    shared: Arc<Shared>,
+    ready: Arc<AtomicBool>,
+}
+
+/// The contents of [`AppState`].
+#[derive(Debug)]
+pub struct Shared {
+    /// The actor engine.
+    pub engine: Arc<Engine>,
+    /// Accounts, kitchens, menus, idempotency keys, order views.
+    pub store: Store,
+    /// Token signing and checking.
+    pub tokens: TokenKeys,
+    /// WGS84 at the edge, planar metres inside the engine.
+    pub projection: LocalProjection,
+    /// The city's offset from UTC, minutes (opening hours).
+    pub utc_offset_minutes: i32,
+    /// WebSocket limits.
+    pub ws: WsLimits,
+    /// Origins allowed to open WebSockets.
+    pub allowed_origins: Vec<HeaderValue>,
+    /// Renders the metrics registry.
+    pub metrics: PrometheusHandle,
+}
+
+impl AppState {
+    /// The state of a starting gateway: ready.
+    pub fn new(shared: Shared) -> Self {
+        Self {
+            shared: Arc::new(shared),
+            ready: Arc::new(AtomicBool::new(true)),
+        }
+    }
+
+    /// Whether the gateway takes traffic (false once shutdown began).
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// Stops reporting ready: the first step of a graceful shutdown.
+    pub fn stop_ready(&self) {
+        self.ready.store(false, Ordering::Release);
+    }
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.shared
+    }
+}

@@ -1,0 +1,254 @@
+//! The WebSocket messages, version 1: JSON objects `{"v": 1, "type": ...}`
+//! (documented with examples in `docs/protocol.md`).
+
+use foodiefast_actors::domain::order::{OrderEvent, RejectReason};
+use foodiefast_geo::OrderId;
+use serde::{Deserialize, Serialize};
+
+use crate::gateway::position::Position;
+
+/// The protocol version every message carries.
+pub const VERSION: u8 = 1;
+
+/// What the server sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMsg {
+    /// Where an order stands when tracking starts without `last_event_id`.
+    Snapshot {
+        /// The order.
+        order_id: u64,
+        /// Its status.
+        status: String,
+        /// Its latest event id: resume after it.
+        event_id: u64,
+        /// Whether a courier is on the way or carrying it.
+        courier_assigned: bool,
+    },
+    /// One event of an order's lifecycle, in order, never dropped.
+    Status(StatusMsg),
+    /// The assigned courier's position (tracking only, between assignment
+    /// and delivery).
+    Courier {
+        /// The order.
+        order_id: u64,
+        /// Where the courier is.
+        position: Position,
+        /// Expected arrival, Unix seconds, when known.
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        eta: Option<i64>,
+    },
+    /// The answer to a client's `ping`.
+    Pong,
+    /// A frame the server could not take; the connection stays open.
+    Error {
+        /// Stable code (`bad_frame`, `unsupported_version`, `rate_limited`).
+        code: String,
+        /// Explanation.
+        message: String,
+    },
+}
+
+/// One event of an order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusMsg {
+    /// The order.
+    pub order_id: u64,
+    /// The event's id: the order's version after it (1, 2, 3, ...).
+    pub event_id: u64,
+    /// What happened (`placed`, `accepted`, `courier_assigned`, ...).
+    pub event: String,
+    /// The order's status after it, when the event changed the status.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub status: Option<String>,
+    /// When, Unix seconds.
+    pub at: i64,
+    /// The kitchen's ready estimate (`accepted`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub ready_at: Option<i64>,
+    /// The courier's planned pickup (`courier_assigned`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub pickup_eta: Option<i64>,
+    /// Why (`rejected`, `cancelled`, `courier_unassigned`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reason: Option<String>,
+    /// What was ordered (`placed`, kitchen feed only).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub lines: Option<Vec<LineMsg>>,
+    /// Total, minor units (`placed`, kitchen feed only).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub total_minor: Option<i64>,
+}
+
+/// One line of a new order, for the kitchen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineMsg {
+    /// The menu item.
+    pub item_id: String,
+    /// How many.
+    pub quantity: u32,
+}
+
+/// A server message with its version, as sent.
+#[derive(Debug, Serialize)]
+pub struct Versioned<'a> {
+    /// Always [`VERSION`].
+    pub v: u8,
+    /// The message.
+    #[serde(flatten)]
+    pub msg: &'a ServerMsg,
+}
+
+/// What a client may send.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientMsg {
+    /// Asks for a `pong` (an application-level liveness check).
+    Ping {
+        /// Must be 1.
+        v: u8,
+    },
+}
+
+impl ServerMsg {
+    /// The JSON text sent for this message.
+    pub fn to_text(&self) -> String {
+        serde_json::to_string(&Versioned {
+            v: VERSION,
+            msg: self,
+        })
+        .unwrap_or_else(|_| {
+            String::from(
+                r#"{"v":1,"type":"error","code":"internal","message":"unencodable message"}"#,
+            )
+        })
+    }
+
+    /// An error frame.
+    pub fn error(code: &str, message: impl Into<String>) -> Self {
+        Self::Error {
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Who reads a status message: the kitchen also sees what was ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// The customer tracking the order.
+    Customer,
+    /// The kitchen preparing it.
+    Kitchen,
+}
+
+/// The message for `event`, the `event_id`-th of order `order`.
+pub fn status_msg(
+    order: OrderId,
+    event_id: u64,
+    event: &OrderEvent,
+    audience: Audience,
+) -> StatusMsg {
+    use OrderEvent as E;
+    let mut msg = StatusMsg {
+        order_id: order.0,
+        event_id,
+        event: String::new(),
+        status: None,
+        at: 0,
+        ready_at: None,
+        pickup_eta: None,
+        reason: None,
+        lines: None,
+        total_minor: None,
+    };
+    let (name, status, at) = match event {
+        E::Placed { details } => {
+            if audience == Audience::Kitchen {
+                msg.lines = Some(
+                    details
+                        .lines
+                        .iter()
+                        .map(|l| LineMsg {
+                            item_id: l.item.clone(),
+                            quantity: l.quantity,
+                        })
+                        .collect(),
+                );
+                msg.total_minor = Some(details.total_cents);
+            }
+            ("placed", Some("placed"), details.placed_at)
+        }
+        E::PaymentAuthorised { at } => ("payment_authorised", Some("payment_authorised"), *at),
+        E::SentToChef { at } => ("sent_to_chef", Some("sent_to_chef"), *at),
+        E::Accepted { at, ready_at } => {
+            msg.ready_at = Some(ready_at.0);
+            ("accepted", Some("accepted"), *at)
+        }
+        E::Rejected { at, reason } => {
+            msg.reason = Some(match reason {
+                RejectReason::Declined { note: Some(note) } => format!("declined: {note}"),
+                RejectReason::Declined { note: None } => "declined".to_owned(),
+                RejectReason::NoAnswer => "no_answer".to_owned(),
+                RejectReason::Busy => "busy".to_owned(),
+            });
+            ("rejected", Some("rejected"), *at)
+        }
+        E::PreparationStarted { at } => ("preparation_started", Some("preparing"), *at),
+        E::Ready { at } => ("ready", Some("ready"), *at),
+        E::CourierAssigned { at, pickup_eta, .. } => {
+            msg.pickup_eta = Some(pickup_eta.0);
+            ("courier_assigned", None, *at)
+        }
+        E::CourierUnassigned { at, .. } => ("courier_unassigned", None, *at),
+        E::PickedUp { at, .. } => ("picked_up", Some("picked_up"), *at),
+        E::Delivered { at, .. } => ("delivered", Some("delivered"), *at),
+        E::Cancelled { at, reason } => {
+            msg.reason = serde_json::to_value(reason)
+                .ok()
+                .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_owned));
+            ("cancelled", Some("cancelled"), *at)
+        }
+    };
+    name.clone_into(&mut msg.event);
+    msg.status = status.map(str::to_owned);
+    msg.at = at.0;
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use foodiefast_geo::Seconds;
+
+    use super::*;
+
+    #[test]
+    fn messages_carry_the_version_and_their_type() {
+        let text = ServerMsg::Pong.to_text();
+        assert_eq!(text, r#"{"v":1,"type":"pong"}"#);
+        let status = ServerMsg::Status(status_msg(
+            OrderId(7),
+            4,
+            &OrderEvent::Accepted {
+                at: Seconds(100),
+                ready_at: Seconds(700),
+            },
+            Audience::Customer,
+        ));
+        let value: serde_json::Value = serde_json::from_str(&status.to_text()).unwrap();
+        assert_eq!(value["v"], 1);
+        assert_eq!(value["type"], "status");
+        assert_eq!(value["event"], "accepted");
+        assert_eq!(value["status"], "accepted");
+        assert_eq!(value["ready_at"], 700);
+        assert!(value.get("lines").is_none());
+    }
+
+    #[test]
+    fn clients_may_only_ping() {
+        let ping: ClientMsg = serde_json::from_str(r#"{"v":1,"type":"ping"}"#).unwrap();
+        assert_eq!(ping, ClientMsg::Ping { v: 1 });
+        assert!(serde_json::from_str::<ClientMsg>(r#"{"v":1,"type":"launch"}"#).is_err());
+        assert!(serde_json::from_str::<ClientMsg>(r#"{"type":"ping"}"#).is_err());
+    }
+}

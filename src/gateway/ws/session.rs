@@ -1,0 +1,204 @@
+//! One WebSocket connection's life, the same for every feed: send the
+//! backlog, then forward live updates while answering the client, with
+//! heartbeats, a rate limit and a size limit.
+//!
+//! - A message over the size limit closes with 1009 (tungstenite refuses it
+//!   while reading, before it is buffered whole).
+//! - Any other bad frame (not JSON, unknown type, wrong version, binary)
+//!   gets an `error` frame; the connection stays open and nothing changes.
+//! - More messages than the rate limit allows get a `rate_limited` error
+//!   frame and are dropped.
+//! - The server pings every heartbeat period; a peer silent (no frame, no
+//!   pong) for two periods is dead and its connection is dropped.
+//! - The hub ending the subscription closes with 1013 (lagged: reconnect
+//!   with `last_event_id`) or 1012 (server restarting: reconnect).
+
+use std::num::NonZeroU32;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use foodiefast_actors::tracking::{Closed, Subscription, Update};
+use governor::{Quota, RateLimiter};
+use tokio::time::{Instant, MissedTickBehavior};
+
+use super::messages::{ClientMsg, ServerMsg, VERSION};
+use crate::config::WsLimits;
+
+/// Close code: normal closure (the order finished).
+pub const CLOSE_NORMAL: u16 = 1000;
+/// Close code: message too big.
+pub const CLOSE_TOO_BIG: u16 = 1009;
+/// Close code: the server is restarting; reconnect.
+pub const CLOSE_RESTART: u16 = 1012;
+/// Close code: try again later (fell behind; reconnect with `last_event_id`).
+pub const CLOSE_TRY_AGAIN: u16 = 1013;
+
+/// What a live update becomes for this connection.
+#[derive(Debug)]
+pub enum Step {
+    /// Nothing to send (e.g. a courier's position before assignment).
+    Skip,
+    /// Send this.
+    Send(ServerMsg),
+    /// Send this, then close normally: the feed is over.
+    Finish(ServerMsg),
+}
+
+/// A connection's feed: what to send first, then live updates.
+pub struct Feed {
+    /// Sent before anything live (a snapshot, or missed events).
+    pub backlog: Vec<ServerMsg>,
+    /// Whether the feed is already over after the backlog.
+    pub finished: bool,
+    /// Live updates.
+    pub subscription: Subscription,
+    /// Turns a live update into what this client may see.
+    pub translate: Box<dyn FnMut(Update) -> Step + Send>,
+}
+
+/// Drives `socket` until either side ends it.
+pub async fn run(mut socket: WebSocket, limits: WsLimits, mut feed: Feed) {
+    for msg in std::mem::take(&mut feed.backlog) {
+        if send(&mut socket, &msg).await.is_err() {
+            return;
+        }
+    }
+    if feed.finished {
+        close(&mut socket, CLOSE_NORMAL, "order finished").await;
+        return;
+    }
+    let per_second = NonZeroU32::new(limits.messages_per_second).unwrap_or(NonZeroU32::MIN);
+    let burst = per_second.saturating_mul(NonZeroU32::MIN.saturating_add(1));
+    let limiter = RateLimiter::direct(Quota::per_second(per_second).allow_burst(burst));
+    let mut heartbeat =
+        tokio::time::interval_at(Instant::now() + limits.heartbeat, limits.heartbeat);
+    heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut last_heard = Instant::now();
+    loop {
+        tokio::select! {
+            incoming = socket.recv() => {
+                let message = match incoming {
+                    None | Some(Ok(Message::Close(_))) => return,
+                    Some(Err(err)) => {
+                        if is_too_big(err) {
+                            close(&mut socket, CLOSE_TOO_BIG, "message too big").await;
+                        }
+                        return;
+                    }
+                    Some(Ok(message)) => message,
+                };
+                last_heard = Instant::now();
+                let reply = match message {
+                    Message::Ping(_) | Message::Pong(_) | Message::Close(_) => continue,
+                    _ if limiter.check().is_err() => {
+                        ServerMsg::error("rate_limited", "too many messages; this one was dropped")
+                    }
+                    Message::Text(text) => answer(text.as_str()),
+                    Message::Binary(_) => {
+                        ServerMsg::error("bad_frame", "binary frames are not part of the protocol")
+                    }
+                };
+                if send(&mut socket, &reply).await.is_err() {
+                    return;
+                }
+            }
+            update = feed.subscription.recv() => {
+                let step = match update {
+                    Ok(update) => (feed.translate)(update),
+                    Err(Closed::Lagged) => {
+                        close(&mut socket, CLOSE_TRY_AGAIN, "fell behind: reconnect with last_event_id").await;
+                        return;
+                    }
+                    Err(Closed::Shutdown) => {
+                        close(&mut socket, CLOSE_RESTART, "server restarting: reconnect").await;
+                        return;
+                    }
+                };
+                match step {
+                    Step::Skip => {}
+                    Step::Send(msg) => {
+                        if send(&mut socket, &msg).await.is_err() {
+                            return;
+                        }
+                    }
+                    Step::Finish(msg) => {
+                        if send(&mut socket, &msg).await.is_ok() {
+                            close(&mut socket, CLOSE_NORMAL, "order finished").await;
+                        }
+                        return;
+                    }
+                }
+            }
+            _ = heartbeat.tick() => {
+                if last_heard.elapsed() > limits.heartbeat * 2 {
+                    tracing::debug!("closing a silent WebSocket peer");
+                    return;
+                }
+                if socket.send(Message::Ping(axum::body::Bytes::new())).await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// The reply to a client's text frame.
+fn answer(text: &str) -> ServerMsg {
+    let value: serde_json::Value = match serde_json::from_str(text) {
+        Ok(value) => value,
+        Err(err) => return ServerMsg::error("bad_frame", format!("not JSON: {err}")),
+    };
+    if value.get("v").and_then(serde_json::Value::as_u64) != Some(u64::from(VERSION)) {
+        return ServerMsg::error(
+            "unsupported_version",
+            format!("messages must carry \"v\": {VERSION}"),
+        );
+    }
+    match serde_json::from_value::<ClientMsg>(value) {
+        Ok(ClientMsg::Ping { .. }) => ServerMsg::Pong,
+        Err(err) => ServerMsg::error("bad_frame", format!("not a client message: {err}")),
+    }
+}
+
+async fn send(socket: &mut WebSocket, msg: &ServerMsg) -> Result<(), axum::Error> {
+    socket.send(Message::Text(msg.to_text().into())).await
+}
+
+async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+    // The peer may be gone already; the connection ends either way.
+    let _ = socket
+        .send(Message::Close(Some(CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(reason),
+        })))
+        .await;
+}
+
+/// Whether a read failed because a message or frame exceeded the limit.
+fn is_too_big(err: axum::Error) -> bool {
+    use tokio_tungstenite::tungstenite::Error as WsError;
+    err.into_inner()
+        .downcast_ref::<WsError>()
+        .is_some_and(|e| matches!(e, WsError::Capacity(_)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_frames_get_error_frames() {
+        assert_eq!(answer(r#"{"v":1,"type":"ping"}"#), ServerMsg::Pong);
+        for (text, code) in [
+            ("not json", "bad_frame"),
+            (r#"{"type":"ping"}"#, "unsupported_version"),
+            (r#"{"v":2,"type":"ping"}"#, "unsupported_version"),
+            (r#"{"v":1,"type":"dance"}"#, "bad_frame"),
+            (r"[1,2]", "unsupported_version"),
+        ] {
+            match answer(text) {
+                ServerMsg::Error { code: got, .. } => assert_eq!(got, code, "{text}"),
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+    }
+}

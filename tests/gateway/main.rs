@@ -1,0 +1,19 @@
+//! The gateway, end to end: each test starts the app in-process on port 0
+//! with a fresh SQLite store and drives it with a real HTTP client
+//! (reqwest) and real WebSocket clients (tokio-tungstenite).
+
+// Helpers outside `#[test]` functions: test code, where panicking is the point.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod auth;
+mod errors;
+mod harness;
+mod kitchens;
+mod operations;
+mod orders;
+mod tracking;
