@@ -250,7 +250,7 @@ async fn upgrades_check_ownership_role_origin_and_token() {
 }
 
 #[tokio::test]
-async fn bad_frames_get_error_frames_and_big_ones_close_with_1009() {
+async fn bad_frames_get_error_frames_and_big_ones_end_the_connection() {
     let app = spawn_app_with(&[("WS_MAX_MESSAGE_BYTES", "1024")]).await;
     let kitchen = app.chef_with_kitchen().await;
     let customer = app.sign_up("customer").await;
@@ -288,7 +288,10 @@ async fn bad_frames_get_error_frames_and_big_ones_close_with_1009() {
     );
 
     ws.send(Message::text("x".repeat(4_096))).await.unwrap();
-    assert!(matches!(next(&mut ws).await, Seen::Closed(Some(1009))));
+    // The connection ends. The close frame (1009) is sent, but the client
+    // may lose it to the reset caused by the refused message's unread bytes.
+    let seen = next(&mut ws).await;
+    assert!(matches!(seen, Seen::Closed(None | Some(1009))), "{seen:?}");
     let (_, order) = crate::harness::status_json(
         app.get(&format!("/orders/{id}"), Some(&customer.token))
             .await,

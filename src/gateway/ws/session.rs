@@ -32,6 +32,11 @@ pub const CLOSE_RESTART: u16 = 1012;
 /// Close code: try again later (fell behind; reconnect with `last_event_id`).
 pub const CLOSE_TRY_AGAIN: u16 = 1013;
 
+/// How long a connection closed mid-message waits for its peer to go.
+const LINGER: std::time::Duration = std::time::Duration::from_secs(1);
+/// Pause between reads of a refused message's remains.
+const LINGER_PAUSE: std::time::Duration = std::time::Duration::from_millis(10);
+
 /// What a live update becomes for this connection.
 #[derive(Debug)]
 pub enum Step {
@@ -81,6 +86,7 @@ pub async fn run(mut socket: WebSocket, limits: WsLimits, mut feed: Feed) {
                     Some(Err(err)) => {
                         if is_too_big(err) {
                             close(&mut socket, CLOSE_TOO_BIG, "message too big").await;
+                            linger(&mut socket).await;
                         }
                         return;
                     }
@@ -171,6 +177,23 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
             reason: Utf8Bytes::from_static(reason),
         })))
         .await;
+}
+
+/// Waits (briefly) for the peer to end the connection after a close sent
+/// mid-message: dropping a socket whose unread bytes are still queued
+/// resets the connection, and the peer could lose the close frame with it.
+async fn linger(socket: &mut WebSocket) {
+    let drained = async {
+        loop {
+            match socket.recv().await {
+                None => return,
+                // The rest of the refused message reads as garbage: skip it.
+                Some(Err(_)) => tokio::time::sleep(LINGER_PAUSE).await,
+                Some(Ok(_)) => {}
+            }
+        }
+    };
+    let _ = tokio::time::timeout(LINGER, drained).await;
 }
 
 /// Whether a read failed because a message or frame exceeded the limit.
