@@ -79,9 +79,9 @@ def check_grace_period(docs: list[Doc]) -> list[str]:
     pre_stop = (
         container.get("lifecycle", {}).get("preStop", {}).get("sleep", {}).get("seconds", 0)
     )
-    drain = config_value(docs, "DRAIN_TIMEOUT_SECS")
+    drain = config_value(docs, "SHUTDOWN_GRACE_SECONDS")
     if drain is None:
-        return ["DRAIN_TIMEOUT_SECS is not configured"]
+        return ["SHUTDOWN_GRACE_SECONDS is not configured"]
     needed = pre_stop + int(drain)
     if grace <= needed:
         return [

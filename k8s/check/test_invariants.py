@@ -60,7 +60,7 @@ class EachCheckCatchesItsMistake(unittest.TestCase):
 
     def test_drain_longer_than_grace_period(self) -> None:
         docs = self.broken(self.rolling)
-        inv.find(docs, "ConfigMap", "foodiefast")[0]["data"]["DRAIN_TIMEOUT_SECS"] = "55"
+        inv.find(docs, "ConfigMap", "foodiefast")[0]["data"]["SHUTDOWN_GRACE_SECONDS"] = "55"
         self.assertCaught(docs, "does not outlast")
 
     def test_readiness_on_the_liveness_endpoint(self) -> None:

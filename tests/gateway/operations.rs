@@ -10,6 +10,11 @@ use crate::harness::{Seen, next, next_json, spawn_app, status_json};
 #[tokio::test]
 async fn probes_answer_and_metrics_render_engine_and_http_counters() {
     let app = spawn_app().await;
+    let (status, body) = status_json(app.get("/startupz", None).await).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("started"))
+    );
     let (status, body) = status_json(app.get("/healthz", None).await).await;
     assert_eq!(
         (status, body["status"].as_str()),
@@ -37,6 +42,8 @@ async fn probes_answer_and_metrics_render_engine_and_http_counters() {
         "foodiefast_orders_placed_total",
         "foodiefast_http_requests_total{method=\"POST\",route=\"/orders\",status=\"201\"}",
         "foodiefast_live_orders",
+        "foodiefast_dispatch_waiting_orders",
+        "foodiefast_http_request_seconds_bucket{",
     ] {
         assert!(text.contains(needle), "{needle} missing from:\n{text}");
     }

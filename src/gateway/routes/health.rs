@@ -1,5 +1,6 @@
-//! Probes and telemetry: `/healthz` (the process answers), `/readyz` (the
-//! store answers and shutdown has not begun), `/metrics` (Prometheus text).
+//! Probes and telemetry: `/startupz` (recovery is over), `/healthz` (the
+//! process answers), `/readyz` (the store answers, every actor supervisor
+//! runs and shutdown has not begun), `/metrics` (Prometheus text).
 
 use axum::Json;
 use axum::extract::State;
@@ -21,9 +22,19 @@ pub struct Probe {
 /// The probes' routes.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(startupz))
         .routes(routes!(healthz))
         .routes(routes!(readyz))
         .routes(routes!(metrics))
+}
+
+/// Start-up: the port is bound only once the engine has rehydrated every
+/// unfinished order, so any answer means recovery is over. A separate probe
+/// lets a long recovery at a peak run without liveness restarting the pod.
+#[utoipa::path(get, path = "/startupz", tag = "operations",
+    responses((status = 200, description = "Recovery is over", body = Probe)))]
+async fn startupz() -> Json<Probe> {
+    Json(Probe { status: "started" })
 }
 
 /// Liveness: the process serves requests.
@@ -33,11 +44,12 @@ async fn healthz() -> Json<Probe> {
     Json(Probe { status: "ok" })
 }
 
-/// Readiness: the store answers and the gateway is not shutting down.
+/// Readiness: the store answers, the actors' supervisors run and the
+/// gateway is not shutting down.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses(
         (status = 200, description = "Ready for traffic", body = Probe),
-        (status = 503, description = "Shutting down or the store is unreachable", body = Probe),
+        (status = 503, description = "Shutting down, actors down or the store is unreachable", body = Probe),
     ))]
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Probe>) {
     if !state.is_ready() {
@@ -45,6 +57,16 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Probe>) {
             StatusCode::SERVICE_UNAVAILABLE,
             Json(Probe {
                 status: "shutting_down",
+            }),
+        );
+    }
+    if !state.engine.is_healthy() {
+        // A supervisor gave up (restart intensity exceeded): stop taking
+        // traffic and let the orchestrator replace the pod.
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(Probe {
+                status: "actors_down",
             }),
         );
     }
@@ -68,6 +90,15 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Probe>) {
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     // Read at scrape time: the registry of live actors keeps no metric itself.
     metrics::gauge!("foodiefast_live_orders").set(state.engine.live_orders() as f64);
+    // The autoscaler's backlog signal: orders waiting for a courier here.
+    let waiting: usize = state
+        .engine
+        .zone_loads()
+        .await
+        .iter()
+        .map(|(_, load)| load.waiting)
+        .sum();
+    metrics::gauge!("foodiefast_dispatch_waiting_orders").set(waiting as f64);
     state.metrics.run_upkeep();
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
