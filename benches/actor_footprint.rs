@@ -1,10 +1,12 @@
-//! Spawn time and memory of idle order actors: an engine starts on a store
+//! Spawn time and memory of idle orders: an engine starts on a store
 //! holding N placed orders and rehydrates one actor per order (the recovery
-//! path after a restart). Reports the wall time and the heap the actors
-//! hold, counted exactly by an instrumented allocator (live bytes after the
-//! start minus before, divided by N). Targets: 100,000 actors in 1 s or
-//! less, 4 KiB or less each. For comparison it also spawns N bare ractor
-//! actors (no state, no messages). With `CI` set, N is 10,000.
+//! path after a restart). Reports the wall time, the heap each live order
+//! holds, and the heap each holds once idle long enough to sleep
+//! (passivated: its actor stopped, a registry record left), counted exactly
+//! by an instrumented allocator (live bytes after minus before, divided by
+//! N). Targets: 100,000 actors in 1 s or less, 4 KiB or less per idle order.
+//! For comparison it also spawns N bare ractor actors (no state, no
+//! messages). With `CI` set, N is 10,000.
 //!
 //! `cargo bench --bench actor_footprint`
 
@@ -49,7 +51,17 @@ fn details(id: u64) -> OrderDetails {
     }
 }
 
-async fn run(n: u64) -> Result<(std::time::Duration, i64), Box<dyn std::error::Error>> {
+/// Idle time after which the benchmark's orders sleep.
+const PASSIVATE_AFTER: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// One round: spawn time, heap per live order, heap per sleeping order.
+struct Round {
+    spawned: std::time::Duration,
+    live: i64,
+    asleep: i64,
+}
+
+async fn run(n: u64) -> Result<Round, Box<dyn std::error::Error>> {
     let store = Arc::new(MemoryStore::default());
     for id in 1..=n {
         let placed = Order::place(details(id))?;
@@ -60,20 +72,33 @@ async fn run(n: u64) -> Result<(std::time::Duration, i64), Box<dyn std::error::E
     }
     let before = live_heap();
     let start = Instant::now();
-    let engine = Engine::start(
-        store,
-        Clock::starting_at(Seconds(0)),
-        EngineConfig::default(),
-    )
-    .await?;
+    let config = EngineConfig {
+        passivate_after: Some(PASSIVATE_AFTER),
+        ..EngineConfig::default()
+    };
+    let engine = Engine::start(store, Clock::starting_at(Seconds(0)), config).await?;
     let spawned = start.elapsed();
-    let after = live_heap();
+    let live = (live_heap() - before) / n as i64;
     assert_eq!(engine.live_orders() as u64, n, "every order has its actor");
+    // Idle orders go to sleep one to one and a half idle times later.
+    for _ in 0..100 {
+        if engine.sleeping_orders() as u64 == n {
+            break;
+        }
+        tokio::time::sleep(PASSIVATE_AFTER / 4).await;
+    }
+    assert_eq!(engine.sleeping_orders() as u64, n, "every order sleeps");
+    // Let the stopped actors finish dropping before counting.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let asleep = (live_heap() - before) / n as i64;
     engine.shutdown().await;
-    // Actors finish dropping after the supervisor stops: let them, so the
-    // next round's count does not include this round's frees.
+    // Let this round's frees land before the next round counts.
     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-    Ok((spawned, (after - before) / n as i64))
+    Ok(Round {
+        spawned,
+        live,
+        asleep,
+    })
 }
 
 /// An actor with no state and nothing to do: ractor's own cost per actor.
@@ -119,12 +144,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
     let mut out = std::io::stdout().lock();
     for round in 1..=3 {
-        let (spawned, per_actor) = rt.block_on(run(n))?;
+        let r = rt.block_on(run(n))?;
         writeln!(
             out,
-            "actor_footprint round {round}: {n} order actors rehydrated in {:.3} s ({:.2} µs each), {per_actor} heap bytes each",
-            spawned.as_secs_f64(),
-            spawned.as_secs_f64() * 1e6 / n as f64,
+            "actor_footprint round {round}: {n} order actors rehydrated in {:.3} s ({:.2} µs each); heap per order: {} bytes live, {} bytes asleep",
+            r.spawned.as_secs_f64(),
+            r.spawned.as_secs_f64() * 1e6 / n as f64,
+            r.live,
+            r.asleep,
         )?;
     }
     let baseline = rt.block_on(bare(n))?;

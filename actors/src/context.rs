@@ -1,9 +1,10 @@
-//! What every actor of the engine shares: the store, the tracking hub, the clock.
+//! What every order actor shares: the store, the tracking hub, the clock,
+//! the census, the registry, and who hears about recorded events.
 
 use std::sync::{Arc, OnceLock};
 
 use crate::clock::Clock;
-use crate::orders::OrderCensus;
+use crate::orders::{OrderCensus, OrderRegistry};
 use crate::reactions::OrderReactions;
 use crate::store::OrderStore;
 use crate::tracking::TrackingHub;
@@ -18,6 +19,8 @@ pub struct EngineContext {
     pub clock: Clock,
     /// Live orders by status (the `foodiefast_orders` gauge).
     pub census: OrderCensus,
+    /// Which actor runs which order; where idle orders go to sleep.
+    pub registry: Arc<OrderRegistry>,
     /// Who hears about recorded events (set once the other actors run).
     pub reactions: OnceLock<Arc<dyn OrderReactions>>,
 }

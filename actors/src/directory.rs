@@ -39,6 +39,42 @@ impl<K: Eq + Hash, M> Directory<K, M> {
             .remove(key)
     }
 
+    /// Every actor, in no particular order.
+    pub fn actors(&self) -> Vec<ActorRef<M>> {
+        self.actors
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    /// Every key with an actor, in no particular order.
+    pub fn keys(&self) -> Vec<K>
+    where
+        K: Clone,
+    {
+        self.actors
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .keys()
+            .cloned()
+            .collect()
+    }
+
+    /// Number of actors.
+    pub fn len(&self) -> usize {
+        self.actors
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// `key`'s actor.
     pub fn get(&self, key: &K) -> Option<ActorRef<M>> {
         self.actors

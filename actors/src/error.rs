@@ -1,7 +1,8 @@
 //! [`EngineError`]: why the engine could not carry out a request.
 
-use foodiefast_geo::OrderId;
+use foodiefast_geo::{CourierId, GeoError, OrderId, RestaurantId};
 
+use crate::domain::courier::CourierError;
 use crate::domain::order::OrderError;
 use crate::store::StoreError;
 
@@ -25,4 +26,23 @@ pub enum EngineError {
     /// repeated failures and held for an operator).
     #[error("order {0} is temporarily unavailable")]
     Unavailable(OrderId),
+    /// No kitchen with this id was opened in this engine.
+    #[error("kitchen {0} is not open")]
+    KitchenNotOpen(RestaurantId),
+    /// The courier is not online in this engine.
+    #[error("courier {0} is not online")]
+    CourierNotOnline(CourierId),
+    /// The courier's lifecycle refused the command.
+    #[error(transparent)]
+    Courier(#[from] CourierError),
+    /// An actor did not answer in time (restarting or overloaded): the
+    /// request may or may not have been carried out; retrying is safe.
+    #[error("the {0} did not answer in time")]
+    NoAnswer(&'static str),
+    /// The engine's settings are invalid.
+    #[error("invalid engine settings")]
+    Settings(#[from] GeoError),
+    /// An actor could not be started.
+    #[error("could not start the {0}")]
+    Startup(&'static str),
 }

@@ -7,18 +7,26 @@
 //!   and synchronous: commands are checked, events are folded;
 //! - [`store`]: the storage port (event log and read models) as traits, and
 //!   [`memory_store`], its in-memory implementation;
-//! - [`tracking`]: the tracking hub, live updates per order and per kitchen;
+//! - [`tracking`]: the tracking hub, live updates per order, per kitchen and
+//!   per courier (a courier's app receives its offers there);
 //! - [`clock`]: engine time on tokio's (pausable) clock;
 //! - [`supervision`]: OTP-style restart intensity for the supervisors;
-//! - [`orders`]: the order actors, their registry and supervisor;
+//! - [`orders`]: the order actors, their registry (live and sleeping
+//!   orders), router and supervisor;
 //! - [`couriers`]: the courier actors (offers timed out on engine time,
 //!   positions published to the customers they serve);
 //! - [`kitchens`]: the kitchen actors (answer deadlines, busy mode, ready signals);
 //! - [`directory`]: live actors by key, for whoever must reach them;
-//! - [`dispatch`]: a zone's dispatch book (waiting orders, free couriers,
+//! - [`context`]: what every order actor shares;
+//! - [`error`]: why the engine refused or failed a request;
+//! - [`dispatch`]: one dispatcher actor per zone and its book (waiting orders, free couriers,
 //!   offers, recorded decisions) around the geo core's matching round;
 //! - [`reactions`]: how order events reach kitchens, couriers and dispatchers;
-//! - [`engine`]: the front door: start with recovery, place, command, read.
+//! - [`supervisor`]: one supervisor per kind of keyed actor (couriers,
+//!   kitchens, zone dispatchers), restarting failed ones;
+//! - [`zoning`]: which dispatch zone a position lies in;
+//! - [`engine`]: the front door: start everything with recovery; orders,
+//!   kitchens and couriers through one API.
 //!
 //! The actors talk to storage and payments through traits and know nothing
 //! of HTTP. The dispatch decisions themselves live in `foodiefast-geo`; this
@@ -38,7 +46,9 @@ pub mod orders;
 pub mod reactions;
 pub mod store;
 pub mod supervision;
+pub mod supervisor;
 pub mod tracking;
+pub mod zoning;
 
-pub use engine::{Engine, EngineConfig};
+pub use engine::{Engine, EngineBuilder, EngineConfig};
 pub use error::EngineError;

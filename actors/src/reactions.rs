@@ -1,21 +1,35 @@
 //! What the rest of the engine must hear when an order's lifecycle moves:
-//! the kitchen gets new orders and cancellations, the zone dispatcher gets
-//! orders that need a courier and forgets finished ones, a courier drops an
-//! order cancelled before pickup. Order actors call these hooks after each
-//! recorded event, and once when an order is rebuilt after a restart, so
-//! that whatever it was waiting on is asked again.
+//! the kitchen gets new orders and cancellations, the dispatcher of the
+//! order's pickup zone gets orders that need a courier and forgets finished
+//! ones, the courier's app hears of confirmed assignments and cancellations.
+//! Order actors call these hooks after each recorded event, and when asked
+//! to resume (rebuilt after a restart, or something they wait on was
+//! rebuilt), so that whatever an order waits on is asked again.
 
-use foodiefast_geo::CourierId;
-use foodiefast_geo::order::Order as GeoOrder;
-use ractor::ActorRef;
 use std::sync::Arc;
+
+use foodiefast_geo::order::Order as GeoOrder;
+use foodiefast_geo::{CourierId, RestaurantId};
 
 use crate::couriers::CourierMsg;
 use crate::directory::Directory;
-use crate::dispatch::DispatcherMsg;
+use crate::dispatch::{DispatcherMsg, ZoneDispatchers};
 use crate::domain::order::{Order, OrderEvent, OrderStatus};
 use crate::kitchens::KitchenMsg;
-use foodiefast_geo::RestaurantId;
+use crate::tracking::{CourierUpdate, Topic, TrackingHub, Update};
+use crate::zoning::Zone;
+
+/// Who an order resumes for: everyone (it was rebuilt), or one kitchen or
+/// one zone's dispatcher (that actor was rebuilt and lost its state).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resume {
+    /// Whatever the order waits on.
+    Everything,
+    /// Only this kitchen.
+    Kitchen(RestaurantId),
+    /// Only this zone's dispatcher.
+    Zone(Zone),
+}
 
 /// Hooks an order actor calls; they must not block (they send messages).
 pub trait OrderReactions: Send + Sync + 'static {
@@ -23,8 +37,16 @@ pub trait OrderReactions: Send + Sync + 'static {
     /// held the order before it.
     fn recorded(&self, order: &Order, courier_before: Option<CourierId>, event: &OrderEvent);
 
-    /// `order` was rebuilt from its log: resume what it waits on.
-    fn resumed(&self, order: &Order);
+    /// Tell `scope` again what `order` waits on.
+    fn resumed(&self, order: &Order, scope: Resume);
+}
+
+/// Whether `order` waits on its kitchen's queue (for its answer, or cooking).
+pub const fn waits_on_kitchen(status: OrderStatus) -> bool {
+    matches!(
+        status,
+        OrderStatus::SentToChef | OrderStatus::Accepted | OrderStatus::Preparing
+    )
 }
 
 /// The live wiring between order, kitchen, courier and dispatcher actors.
@@ -34,8 +56,10 @@ pub struct ActorWiring {
     pub kitchens: Arc<Directory<RestaurantId, KitchenMsg>>,
     /// Courier actors by courier.
     pub couriers: Arc<Directory<CourierId, CourierMsg>>,
-    /// The zone dispatcher (one zone until zones are sharded across nodes).
-    pub dispatcher: ActorRef<DispatcherMsg>,
+    /// Every zone's dispatcher.
+    pub zones: Arc<ZoneDispatchers>,
+    /// Where couriers' apps listen.
+    pub hub: Arc<TrackingHub>,
 }
 
 impl ActorWiring {
@@ -47,8 +71,24 @@ impl ActorWiring {
         }
     }
 
-    fn dispatcher(&self, message: DispatcherMsg) {
-        let _ = self.dispatcher.cast(message);
+    fn zone(&self, order: &Order) -> Zone {
+        self.zones.zone_of(order.details().pickup)
+    }
+
+    fn dispatcher(&self, order: &Order, message: DispatcherMsg) {
+        self.zones.send(self.zone(order), message);
+    }
+
+    fn tell_courier(&self, courier: CourierId, update: CourierUpdate) {
+        self.hub
+            .publish(Topic::Courier(courier), &Update::Courier(update));
+    }
+
+    /// Puts `order` back in front of its zone's dispatcher.
+    fn needs_courier(&self, order: &Order) {
+        if let Some(o) = Self::for_matching(order) {
+            self.dispatcher(order, DispatcherMsg::OrderNeedsCourier(o));
+        }
     }
 
     /// The order as the matching round sees it.
@@ -70,36 +110,72 @@ impl OrderReactions for ActorWiring {
         let id = order.id();
         match event {
             OrderEvent::SentToChef { .. } => self.kitchen(order, KitchenMsg::Incoming(id)),
-            OrderEvent::Accepted { .. } => {
-                if let Some(o) = Self::for_matching(order) {
-                    self.dispatcher(DispatcherMsg::OrderNeedsCourier(o));
-                }
+            // Accepted, or taken back from its courier before pickup: it
+            // needs a courier.
+            OrderEvent::Accepted { .. } | OrderEvent::CourierUnassigned { .. } => {
+                self.needs_courier(order);
             }
+            OrderEvent::CourierAssigned {
+                courier,
+                pickup_eta,
+                ..
+            } => self.tell_courier(
+                *courier,
+                CourierUpdate::Assigned {
+                    order: id,
+                    pickup_eta: *pickup_eta,
+                },
+            ),
             OrderEvent::Cancelled { .. } => {
                 self.kitchen(order, KitchenMsg::OrderCancelled(id));
-                self.dispatcher(DispatcherMsg::OrderDone(id));
-                if let Some(actor) = courier_before.and_then(|c| self.couriers.get(&c)) {
-                    let _ = actor.cast(CourierMsg::OrderCancelled(id));
+                self.dispatcher(order, DispatcherMsg::OrderDone(id));
+                if let Some(courier) = courier_before {
+                    if let Some(actor) = self.couriers.get(&courier) {
+                        let _ = actor.cast(CourierMsg::OrderCancelled(id));
+                    }
+                    self.tell_courier(courier, CourierUpdate::OrderCancelled(id));
                 }
             }
             OrderEvent::Rejected { .. }
             | OrderEvent::PickedUp { .. }
             | OrderEvent::Delivered { .. } => {
-                self.dispatcher(DispatcherMsg::OrderDone(id));
+                self.dispatcher(order, DispatcherMsg::OrderDone(id));
             }
             _ => {}
         }
     }
 
-    fn resumed(&self, order: &Order) {
-        match order.status() {
-            OrderStatus::SentToChef => self.kitchen(order, KitchenMsg::Incoming(order.id())),
-            _ if order.needs_courier() => {
-                if let Some(o) = Self::for_matching(order) {
-                    self.dispatcher(DispatcherMsg::OrderNeedsCourier(o));
+    fn resumed(&self, order: &Order, scope: Resume) {
+        let kitchen = order.details().kitchen;
+        let for_kitchen = match scope {
+            Resume::Everything => true,
+            Resume::Kitchen(k) => k == kitchen,
+            Resume::Zone(_) => false,
+        };
+        if for_kitchen {
+            match (order.status(), order.ready_at()) {
+                (OrderStatus::SentToChef, _) => {
+                    self.kitchen(order, KitchenMsg::Awaiting(order.id()));
                 }
+                (OrderStatus::Accepted | OrderStatus::Preparing, Some(ready_at)) => {
+                    self.kitchen(
+                        order,
+                        KitchenMsg::Cooking {
+                            order: order.id(),
+                            ready_at,
+                        },
+                    );
+                }
+                _ => {}
             }
-            _ => {}
+        }
+        let for_zone = match scope {
+            Resume::Everything => true,
+            Resume::Kitchen(_) => false,
+            Resume::Zone(zone) => zone == self.zone(order),
+        };
+        if for_zone && order.needs_courier() {
+            self.needs_courier(order);
         }
     }
 }

@@ -1,10 +1,11 @@
-//! The tracking hub: live updates per order and per kitchen, fanned out to
-//! whoever watches (a customer's map, a chef's tablet).
+//! The tracking hub: live updates per order, per kitchen and per courier,
+//! fanned out to whoever watches (a customer's map, a chef's tablet, a
+//! courier's app, which receives its offers and assignment changes here).
 //!
 //! Publishing never waits: each subscriber has its own bounded queue. A new
 //! courier position replaces a position still queued for the same courier
 //! (only the latest matters on a map), and when a queue is full the oldest
-//! queued position makes room. Status changes are never dropped: a
+//! queued position makes room. Status changes (and courier updates) are never dropped: a
 //! subscriber so far behind that its queue holds nothing but status changes
 //! is cut off as *lagged*; it reconnects and replays what it missed from the
 //! event log. A plain mutex per queue suffices: publishers hold it for a
@@ -16,6 +17,7 @@ use std::sync::{Arc, Mutex, Weak};
 use foodiefast_geo::{CourierId, OrderId, Point, RestaurantId, Seconds};
 use tokio::sync::Notify;
 
+use crate::domain::courier::{Offer, OfferAnswer};
 use crate::domain::order::OrderEvent;
 
 /// What a subscriber watches.
@@ -25,6 +27,33 @@ pub enum Topic {
     Order(OrderId),
     /// One kitchen: its incoming orders, cancellations, couriers' ETAs.
     Kitchen(RestaurantId),
+    /// One courier's app: offers, and changes to what it carries.
+    Courier(CourierId),
+}
+
+/// What a courier's app is told; like status changes, never dropped.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CourierUpdate {
+    /// A new offer to answer before its deadline.
+    Offered(Offer),
+    /// An offer ended (answered, timed out, or withdrawn by the dispatcher).
+    OfferEnded {
+        /// The offer.
+        offer: u64,
+        /// How it ended.
+        answer: OfferAnswer,
+    },
+    /// The order's log now names this courier: the assignment is confirmed.
+    Assigned {
+        /// The order.
+        order: OrderId,
+        /// The planned pickup.
+        pickup_eta: Seconds,
+    },
+    /// An order the courier was to fetch was cancelled: do not fetch it.
+    OrderCancelled(OrderId),
+    /// Orders taken back from the courier (it went offline before pickup).
+    Released(Vec<OrderId>),
 }
 
 /// One live update.
@@ -48,6 +77,8 @@ pub enum Update {
         /// Expected arrival at the subscriber's point of interest, if known.
         eta: Option<Seconds>,
     },
+    /// For one courier's app: never dropped.
+    Courier(CourierUpdate),
 }
 
 /// Why a subscription ended.

@@ -15,7 +15,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use foodiefast_actors::clock::Clock;
-use foodiefast_actors::couriers::{CourierActor, CourierArgs, CourierMsg, CourierNotice};
+use foodiefast_actors::couriers::{
+    CourierActor, CourierArgs, CourierMsg, CourierNotice, TripLedger,
+};
 use foodiefast_actors::domain::courier::{CourierError, CourierStatus, Offer, OfferAnswer};
 use foodiefast_actors::memory_store::MemoryStore;
 use foodiefast_actors::store::CourierStore;
@@ -43,7 +45,9 @@ async fn rig() -> Rig {
         store: store.clone(),
         hub: hub.clone(),
         clock,
-        notices: tx,
+        board: Arc::new(tx),
+        trips: Arc::new(TripLedger::default()),
+        resume: None,
     };
     let (courier, _) = Actor::spawn(None, CourierActor, args)
         .await
@@ -74,6 +78,7 @@ fn offer(id: u64, deadline: i64) -> Offer {
     Offer {
         id,
         orders: vec![OrderId(10)],
+        pickup: pt(0.0),
         deadline: Seconds(deadline),
     }
 }

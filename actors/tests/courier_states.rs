@@ -17,6 +17,7 @@ fn offer(id: u64, orders: &[u64]) -> Offer {
     Offer {
         id,
         orders: orders.iter().copied().map(OrderId).collect(),
+        pickup: at(0.0),
         deadline: Seconds(30),
     }
 }

@@ -1,4 +1,4 @@
-//! The kitchen actor on paused time, against a real engine: unanswered
+//! The kitchen actor on paused time, run by the engine: unanswered
 //! orders are rejected exactly at their deadline, the chef's answers reach
 //! the orders, busy and closed kitchens refuse at once, and refused answers
 //! (twice, unknown, too late, ready in the past) change nothing.
@@ -15,94 +15,67 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
+use foodiefast_actors::Engine;
 use foodiefast_actors::clock::Clock;
-use foodiefast_actors::domain::CustomerId;
 use foodiefast_actors::domain::kitchen::KitchenError;
 use foodiefast_actors::domain::order::{
-    CancelReason, OrderCommand, OrderDetails, OrderEvent, OrderLine, OrderStatus, RejectReason,
+    CancelReason, OrderCommand, OrderEvent, OrderStatus, RejectReason,
 };
-use foodiefast_actors::kitchens::{
-    KitchenActor, KitchenActorError, KitchenArgs, KitchenMsg, KitchenQueue,
-};
+use foodiefast_actors::kitchens::{KitchenActorError, KitchenQueue};
 use foodiefast_actors::memory_store::MemoryStore;
 use foodiefast_actors::store::{OrderStore, OrderView};
-use foodiefast_actors::{Engine, EngineConfig};
 use foodiefast_geo::{OrderId, Point, RestaurantId, Seconds};
-use ractor::{Actor, ActorRef};
-use support::ask;
+use support::{open_kitchen, order, settle, start_engine};
 
 const ANSWER_WITHIN: Seconds = Seconds(120);
+const KITCHEN: RestaurantId = RestaurantId(1);
 
 struct Rig {
     engine: Engine,
     store: Arc<MemoryStore>,
-    kitchen: ActorRef<KitchenMsg>,
     clock: Clock,
 }
 
 async fn rig() -> Rig {
     let store = Arc::new(MemoryStore::default());
-    let clock = Clock::starting_at(Seconds(0));
-    let engine = Engine::start(store.clone(), clock, EngineConfig::default())
-        .await
-        .expect("engine starts");
-    let args = KitchenArgs {
-        id: RestaurantId(1),
-        router: engine.router().clone(),
-        clock,
-        answer_within: ANSWER_WITHIN,
-    };
-    let (kitchen, _) = Actor::spawn(None, KitchenActor, args)
-        .await
-        .expect("spawns");
+    let engine = start_engine(store.clone()).await;
+    let clock = engine.clock();
     Rig {
         engine,
         store,
-        kitchen,
         clock,
     }
 }
 
-fn details(id: u64) -> OrderDetails {
-    OrderDetails {
-        id: OrderId(id),
-        customer: CustomerId(id),
-        kitchen: RestaurantId(1),
-        pickup: Point::new(0.0, 0.0).expect("valid"),
-        drop_off: Point::new(800.0, 300.0).expect("valid"),
-        lines: vec![OrderLine {
-            item: "ramen".into(),
-            quantity: 2,
-            unit_price_cents: 950,
-        }],
-        total_cents: 1_900,
-        placed_at: Seconds(0),
-    }
+fn at(x: f64, y: f64) -> Point {
+    Point::new(x, y).expect("valid")
 }
 
-/// Places order `id` and hands it to the (open) kitchen; returns its view.
-async fn send_to_chef(r: &Rig, id: u64) -> OrderView {
-    r.engine.place_order(details(id)).await.expect("valid");
-    for cmd in [OrderCommand::AuthorisePayment, OrderCommand::SendToChef] {
-        r.engine.command(OrderId(id), cmd).await.expect("legal");
-    }
-    r.kitchen
-        .cast(KitchenMsg::Incoming(OrderId(id)))
-        .expect("delivered");
-    let view = r.engine.view(OrderId(id)).await.expect("stored");
+/// Places order `id` for `kitchen` and sends it to the chef; returns its view.
+async fn send_to(r: &Rig, id: u64, kitchen: u64) -> OrderView {
+    let details = order(id, kitchen, at(0.0, 0.0), at(800.0, 300.0));
+    r.engine.place_order(details).await.expect("valid");
+    r.engine
+        .command(OrderId(id), OrderCommand::AuthorisePayment)
+        .await
+        .expect("legal");
+    // The view as the order was sent: a busy or closed kitchen may refuse it at once.
+    let view = r
+        .engine
+        .command(OrderId(id), OrderCommand::SendToChef)
+        .await
+        .expect("legal");
     assert_eq!(view.status, OrderStatus::SentToChef);
     view
 }
 
-async fn open(r: &Rig) {
-    ask(&r.kitchen, KitchenMsg::Open).await;
+/// Places order `id` and hands it to the kitchen; returns its view.
+async fn send_to_chef(r: &Rig, id: u64) -> OrderView {
+    send_to(r, id, 1).await
 }
 
-/// Lets the actors run without moving time.
-async fn settle() {
-    for _ in 0..500 {
-        tokio::task::yield_now().await;
-    }
+async fn open(r: &Rig) {
+    open_kitchen(&r.engine, 1, at(0.0, 0.0), ANSWER_WITHIN).await;
 }
 
 /// Waits (without moving time) until order `id` reaches `status`.
@@ -129,16 +102,14 @@ async fn rejection(r: &Rig, id: u64) -> (Seconds, RejectReason) {
 }
 
 async fn accept(r: &Rig, id: u64, ready_at: i64) -> Result<OrderView, KitchenActorError> {
-    ask(&r.kitchen, |reply| KitchenMsg::Accept {
-        order: OrderId(id),
-        ready_at: Seconds(ready_at),
-        reply,
-    })
-    .await
+    r.engine
+        .accept_order(KITCHEN, OrderId(id), Seconds(ready_at))
+        .await
 }
 
 async fn queue(r: &Rig) -> KitchenQueue {
-    ask(&r.kitchen, KitchenMsg::Queue).await
+    settle().await;
+    r.engine.kitchen_queue(KITCHEN).await.expect("open")
 }
 
 #[tokio::test(start_paused = true)]
@@ -175,19 +146,14 @@ async fn an_accepted_order_is_prepared_then_marked_ready() {
     let q = queue(&r).await;
     assert!(q.awaiting.is_empty());
     assert_eq!(q.cooking, vec![(OrderId(1), Seconds(900))]);
-    let ready = ask(&r.kitchen, |reply| KitchenMsg::MarkReady {
-        order: OrderId(1),
-        reply,
-    })
-    .await
-    .expect("cooking");
+    let ready = r
+        .engine
+        .mark_ready(KITCHEN, OrderId(1))
+        .await
+        .expect("cooking");
     assert_eq!(ready.status, OrderStatus::Ready);
     assert!(queue(&r).await.cooking.is_empty());
-    let again = ask(&r.kitchen, |reply| KitchenMsg::MarkReady {
-        order: OrderId(1),
-        reply,
-    })
-    .await;
+    let again = r.engine.mark_ready(KITCHEN, OrderId(1)).await;
     assert!(matches!(
         again,
         Err(KitchenActorError::Kitchen(KitchenError::NotCooking(
@@ -203,13 +169,11 @@ async fn the_chef_declines_with_a_note() {
     open(&r).await;
     send_to_chef(&r, 1).await;
     let note = Some("out of noodles".to_owned());
-    let declined = ask(&r.kitchen, |reply| KitchenMsg::Reject {
-        order: OrderId(1),
-        note: note.clone(),
-        reply,
-    })
-    .await
-    .expect("awaiting");
+    let declined = r
+        .engine
+        .reject_order(KITCHEN, OrderId(1), note.clone())
+        .await
+        .expect("awaiting");
     assert_eq!(declined.status, OrderStatus::Rejected);
     assert_eq!(rejection(&r, 1).await.1, RejectReason::Declined { note });
     assert!(queue(&r).await.awaiting.is_empty());
@@ -220,16 +184,15 @@ async fn the_chef_declines_with_a_note() {
 async fn a_busy_kitchen_rejects_at_once_and_a_closed_one_declines() {
     let r = rig().await;
     open(&r).await;
-    ask(&r.kitchen, |reply| KitchenMsg::SetBusy {
-        until: Some(Seconds(600)),
-        reply,
-    })
-    .await;
+    r.engine
+        .set_kitchen_busy(KITCHEN, Some(Seconds(600)))
+        .await
+        .expect("open");
     assert!(queue(&r).await.busy);
     send_to_chef(&r, 1).await;
     wait_for(&r, 1, OrderStatus::Rejected).await;
     assert_eq!(rejection(&r, 1).await, (Seconds(0), RejectReason::Busy));
-    ask(&r.kitchen, KitchenMsg::Close).await;
+    r.engine.close_kitchen(KITCHEN).await.expect("open");
     send_to_chef(&r, 2).await;
     wait_for(&r, 2, OrderStatus::Rejected).await;
     assert!(matches!(
@@ -256,12 +219,9 @@ async fn accepting_twice_or_an_unknown_order_is_refused_and_changes_nothing() {
         )))
     ));
     assert_eq!(r.engine.view(OrderId(1)).await.unwrap(), first);
-    // Order 2 is with the chef as far as the order knows, but never reached
-    // this kitchen: its answer is not this kitchen's to give.
-    r.engine.place_order(details(2)).await.expect("valid");
-    for cmd in [OrderCommand::AuthorisePayment, OrderCommand::SendToChef] {
-        r.engine.command(OrderId(2), cmd).await.expect("legal");
-    }
+    // Order 2 is with its chef as far as the order knows, but that is
+    // another kitchen's: its answer is not this kitchen's to give.
+    send_to(&r, 2, 2).await;
     let stranger = accept(&r, 2, 600).await;
     assert!(matches!(
         stranger,
@@ -313,12 +273,7 @@ async fn an_answer_after_the_deadline_is_refused() {
             OrderId(1)
         )))
     ));
-    let late_decline = ask(&r.kitchen, |reply| KitchenMsg::Reject {
-        order: OrderId(1),
-        note: None,
-        reply,
-    })
-    .await;
+    let late_decline = r.engine.reject_order(KITCHEN, OrderId(1), None).await;
     assert!(matches!(
         late_decline,
         Err(KitchenActorError::Kitchen(KitchenError::NotAwaiting(_)))
@@ -351,9 +306,6 @@ async fn a_cancelled_order_leaves_the_queue_and_its_timer_does_nothing() {
         reason: CancelReason::Customer,
     };
     let cancelled = r.engine.command(OrderId(1), cancel).await.expect("legal");
-    r.kitchen
-        .cast(KitchenMsg::OrderCancelled(OrderId(1)))
-        .expect("delivered");
     assert!(queue(&r).await.awaiting.is_empty());
     tokio::time::sleep(Duration::from_mins(3)).await;
     settle().await;

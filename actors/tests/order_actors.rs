@@ -4,23 +4,23 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
 
-use std::collections::HashSet;
-use std::sync::Arc;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod support;
 
-use async_trait::async_trait;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
 use foodiefast_actors::clock::Clock;
 use foodiefast_actors::domain::CustomerId;
 use foodiefast_actors::domain::order::{
     CancelReason, OrderCommand, OrderDetails, OrderError, OrderEvent, OrderLine, OrderStatus,
 };
 use foodiefast_actors::memory_store::MemoryStore;
-use foodiefast_actors::store::{OrderStore, OrderView, StoreError};
+use foodiefast_actors::store::{CourierStore, OrderStore};
 use foodiefast_actors::supervision::RestartPolicy;
 use foodiefast_actors::tracking::{Topic, Update};
 use foodiefast_actors::{Engine, EngineConfig, EngineError};
 use foodiefast_geo::{CourierId, OrderId, Point, RestaurantId, Seconds};
+use support::faulty_store::FaultyStore;
 
 fn details(id: u64) -> OrderDetails {
     OrderDetails {
@@ -60,63 +60,7 @@ fn to_delivery(courier: CourierId) -> Vec<OrderCommand> {
 /// A store wrapper that fails on demand, to exercise supervision: it can
 /// refuse the next appends, lose the acknowledgement of an append that did
 /// land, or refuse to load one order's history forever.
-#[derive(Debug, Default)]
-struct FaultyStore {
-    inner: MemoryStore,
-    fail_appends: AtomicUsize,
-    lose_acks: AtomicUsize,
-    unreadable: Mutex<HashSet<OrderId>>,
-}
-
-fn injected() -> StoreError {
-    StoreError::Backend("injected failure".into())
-}
-
-#[async_trait]
-impl OrderStore for FaultyStore {
-    async fn append(
-        &self,
-        order: OrderId,
-        expected: u64,
-        events: &[OrderEvent],
-        view: &OrderView,
-    ) -> Result<u64, StoreError> {
-        if self.fail_appends.load(Ordering::SeqCst) > 0 {
-            self.fail_appends.fetch_sub(1, Ordering::SeqCst);
-            return Err(injected());
-        }
-        let version = self.inner.append(order, expected, events, view).await?;
-        if self.lose_acks.load(Ordering::SeqCst) > 0 {
-            self.lose_acks.fetch_sub(1, Ordering::SeqCst);
-            return Err(injected());
-        }
-        Ok(version)
-    }
-    async fn load(&self, order: OrderId) -> Result<Vec<OrderEvent>, StoreError> {
-        if self.unreadable.lock().unwrap().contains(&order) {
-            return Err(injected());
-        }
-        self.inner.load(order).await
-    }
-    async fn active_orders(&self) -> Result<Vec<OrderId>, StoreError> {
-        self.inner.active_orders().await
-    }
-    async fn order_view(&self, order: OrderId) -> Result<Option<OrderView>, StoreError> {
-        self.inner.order_view(order).await
-    }
-    async fn orders_of_customer(
-        &self,
-        c: CustomerId,
-        limit: u32,
-    ) -> Result<Vec<OrderView>, StoreError> {
-        self.inner.orders_of_customer(c, limit).await
-    }
-    async fn next_order_id(&self) -> Result<OrderId, StoreError> {
-        self.inner.next_order_id().await
-    }
-}
-
-async fn engine_on(store: Arc<dyn OrderStore>) -> Engine {
+async fn engine_on<S: OrderStore + CourierStore>(store: Arc<S>) -> Engine {
     Engine::start(
         store,
         Clock::starting_at(Seconds(0)),

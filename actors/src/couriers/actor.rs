@@ -1,9 +1,10 @@
 //! The courier actor. It owns a [`CourierState`], answers the app's
-//! commands, times offers out on tokio's clock, and tells the zone's
-//! dispatcher what changed through a notice channel: free for offers, gone,
-//! an offer ended, orders released. Statuses are written to the courier read
-//! model; positions are not persisted one by one, only published live to
-//! the customers whose food the courier carries.
+//! commands, times offers out on tokio's clock, tells the dispatcher of its
+//! zone what changed (through a [`NoticeBoard`]), and tells the courier's
+//! app, on the tracking hub's [`Topic::Courier`], about offers and changes to
+//! what it carries. Statuses are written to the courier read model;
+//! positions are not persisted one by one, only published live to the
+//! customers whose food the courier carries.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,39 +12,16 @@ use std::time::Duration;
 use foodiefast_geo::order::Courier;
 use foodiefast_geo::{CourierId, OrderId, Point, Seconds};
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
-use tokio::sync::mpsc::UnboundedSender;
 
+use super::notices::{CourierNotice, NoticeBoard};
+use super::trips::TripLedger;
 use crate::clock::Clock;
 use crate::domain::courier::{
     CourierError, CourierOutcome, CourierState, CourierStatus, Offer, OfferAnswer,
 };
 use crate::store::{CourierStore, CourierView};
-use crate::tracking::{Topic, TrackingHub, Update};
-
-/// What a courier actor tells its zone's dispatcher.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CourierNotice {
-    /// Free for offers, from `courier.position` at `courier.free_at`.
-    Available(Courier),
-    /// No longer free (offline, or busy with an accepted offer).
-    Gone(CourierId),
-    /// An offer ended; the orders are the courier's, or go back to matching.
-    OfferEnded {
-        /// Who.
-        courier: CourierId,
-        /// The offer.
-        offer: Offer,
-        /// How it ended.
-        answer: OfferAnswer,
-    },
-    /// The courier went offline holding orders not yet picked up.
-    Released {
-        /// Who.
-        courier: CourierId,
-        /// The orders, back to matching.
-        orders: Vec<OrderId>,
-    },
-}
+use crate::tracking::{CourierUpdate, Topic, TrackingHub, Update};
+use crate::zoning::Zone;
 
 /// What a courier actor is asked.
 #[derive(Debug)]
@@ -89,6 +67,16 @@ pub enum CourierMsg {
     OrderCancelled(OrderId),
     /// The courier's current status.
     Status(RpcReplyPort<CourierStatus>),
+    /// The orders the courier carries.
+    Carrying(RpcReplyPort<Vec<OrderId>>),
+    /// Tell the dispatcher again whether the courier is free (after this
+    /// actor was rebuilt).
+    Announce,
+    /// `zone`'s dispatcher was rebuilt: a courier of that zone withdraws the
+    /// offer it held (the new dispatcher never made it) and says it is free.
+    DispatcherRestarted(Zone),
+    /// Fail on purpose (fault injection for supervision tests and drills).
+    Crash,
 }
 
 /// Start-up arguments.
@@ -102,8 +90,12 @@ pub struct CourierArgs {
     pub hub: Arc<TrackingHub>,
     /// Engine time.
     pub clock: Clock,
-    /// The zone dispatcher's notice channel.
-    pub notices: UnboundedSender<CourierNotice>,
+    /// Where notices to the dispatchers go.
+    pub board: Arc<dyn NoticeBoard>,
+    /// Orders carried, kept across restarts of this actor.
+    pub trips: Arc<TripLedger>,
+    /// The state to resume from (a rebuilt actor); `None` starts offline.
+    pub resume: Option<CourierState>,
 }
 
 impl std::fmt::Debug for CourierArgs {
@@ -123,6 +115,8 @@ pub struct CourierActor;
 pub struct CourierActorState {
     args: CourierArgs,
     courier: CourierState,
+    /// The zone whose dispatcher knows this courier.
+    home: Option<Zone>,
 }
 
 impl Actor for CourierActor {
@@ -133,12 +127,14 @@ impl Actor for CourierActor {
     async fn pre_start(
         &self,
         _myself: ActorRef<Self::Msg>,
-        args: Self::Arguments,
+        mut args: Self::Arguments,
     ) -> Result<Self::State, ActorProcessingErr> {
-        // A courier restarts offline: the app reconnects and goes online again.
+        let courier = args.resume.take().unwrap_or_default();
+        let home = courier.position().map(|at| args.board.zone_of(at));
         Ok(CourierActorState {
             args,
-            courier: CourierState::default(),
+            courier,
+            home,
         })
     }
 
@@ -163,22 +159,24 @@ impl Actor for CourierActor {
                 let _ = reply.send(state.courier.status());
                 return Ok(());
             }
-            CourierMsg::Offer(offer) => {
-                let id = offer.id;
-                let wait = (offer.deadline - state.args.clock.now()).0.max(0);
-                if state.courier.receive_offer(offer.clone()).is_ok() {
-                    myself.send_after(Duration::from_secs(wait.unsigned_abs()), move || {
-                        CourierMsg::OfferDeadline(id)
-                    });
-                } else {
-                    // Not idle any more: the offer goes straight back.
-                    state.notify(CourierNotice::OfferEnded {
-                        courier: state.args.id,
-                        offer,
-                        answer: OfferAnswer::Declined,
-                    });
+            CourierMsg::Carrying(reply) => {
+                let _ = reply.send(state.courier.carrying().to_vec());
+                return Ok(());
+            }
+            CourierMsg::Announce => {
+                if state.courier.status() == CourierStatus::Idle {
+                    state.announce_available();
                 }
-                (Ok(CourierOutcome::Unchanged), None)
+                return Ok(());
+            }
+            CourierMsg::DispatcherRestarted(zone) => {
+                state.dispatcher_restarted(zone);
+                return Ok(());
+            }
+            CourierMsg::Crash => return Err("asked to fail".into()),
+            CourierMsg::Offer(offer) => {
+                state.receive_offer(&myself, offer);
+                return Ok(());
             }
             CourierMsg::OfferDeadline(offer) => {
                 (state.courier.answer(offer, OfferAnswer::TimedOut), None)
@@ -215,24 +213,82 @@ impl Actor for CourierActor {
 }
 
 impl CourierActorState {
+    /// Tells the dispatcher that knows this courier.
     fn notify(&self, notice: CourierNotice) {
-        // The dispatcher gone means the zone is shutting down; nothing to tell.
-        let _ = self.args.notices.send(notice);
+        let zone = self
+            .home
+            .or_else(|| {
+                self.courier
+                    .position()
+                    .map(|at| self.args.board.zone_of(at))
+            })
+            .unwrap_or(Zone::City);
+        self.args.board.notify(zone, notice);
     }
 
-    /// Tells the dispatcher the courier is free for offers (online couriers
-    /// always have a position and a shift end).
-    fn announce_available(&self) {
+    fn tell_app(&self, update: CourierUpdate) {
+        self.args
+            .hub
+            .publish(Topic::Courier(self.args.id), &Update::Courier(update));
+    }
+
+    /// Tells the dispatcher of the courier's zone that it is free for offers
+    /// (online couriers always have a position and a shift end); a courier
+    /// that crossed into another zone leaves its old dispatcher first.
+    fn announce_available(&mut self) {
         let now = self.args.clock.now();
-        if let (Some(position), Some(shift_end)) =
-            (self.courier.position(), self.courier.shift_end())
-        {
-            self.notify(CourierNotice::Available(Courier {
+        let (Some(position), Some(shift_end)) = (self.courier.position(), self.courier.shift_end())
+        else {
+            return;
+        };
+        let zone = self.args.board.zone_of(position);
+        if let Some(old) = self.home.filter(|&old| old != zone) {
+            self.args
+                .board
+                .notify(old, CourierNotice::Gone(self.args.id));
+        }
+        self.home = Some(zone);
+        self.args.board.notify(
+            zone,
+            CourierNotice::Available(Courier {
                 id: self.args.id,
                 position,
                 free_at: now,
                 shift_end,
-            }));
+            }),
+        );
+    }
+
+    fn receive_offer(&mut self, myself: &ActorRef<CourierMsg>, offer: Offer) {
+        let id = offer.id;
+        let wait = (offer.deadline - self.args.clock.now()).0.max(0);
+        if self.courier.receive_offer(offer.clone()).is_ok() {
+            myself.send_after(Duration::from_secs(wait.unsigned_abs()), move || {
+                CourierMsg::OfferDeadline(id)
+            });
+            self.tell_app(CourierUpdate::Offered(offer));
+        } else {
+            // Not idle any more: the offer goes straight back.
+            self.notify(CourierNotice::OfferEnded {
+                courier: self.args.id,
+                offer,
+                answer: OfferAnswer::Declined,
+            });
+        }
+    }
+
+    fn dispatcher_restarted(&mut self, zone: Zone) {
+        if self.home != Some(zone) {
+            return;
+        }
+        if let Some(offer) = self.courier.withdraw_offer() {
+            self.tell_app(CourierUpdate::OfferEnded {
+                offer: offer.id,
+                answer: OfferAnswer::TimedOut,
+            });
+        }
+        if self.courier.status() == CourierStatus::Idle {
+            self.announce_available();
         }
     }
 
@@ -247,9 +303,10 @@ impl CourierActorState {
         }
     }
 
-    /// Tells the dispatcher and the read model what a successful command changed.
+    /// Tells the dispatcher, the app and the read model what a successful
+    /// command changed.
     async fn after(
-        &self,
+        &mut self,
         before: CourierStatus,
         outcome: CourierOutcome,
     ) -> Result<(), ActorProcessingErr> {
@@ -258,6 +315,10 @@ impl CourierActorState {
             CourierOutcome::Unchanged => return Ok(()),
             CourierOutcome::Changed => {}
             CourierOutcome::OfferEnded { offer, answer } => {
+                self.tell_app(CourierUpdate::OfferEnded {
+                    offer: offer.id,
+                    answer,
+                });
                 self.notify(CourierNotice::OfferEnded {
                     courier: id,
                     offer,
@@ -265,12 +326,14 @@ impl CourierActorState {
                 });
             }
             CourierOutcome::Released { orders } => {
+                self.tell_app(CourierUpdate::Released(orders.clone()));
                 self.notify(CourierNotice::Released {
                     courier: id,
                     orders,
                 });
             }
         }
+        self.args.trips.record(id, self.courier.carrying());
         let now = self.courier.status();
         if now != before {
             match now {

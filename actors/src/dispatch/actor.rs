@@ -1,9 +1,9 @@
 //! The zone dispatcher actor: owns the zone's [`DispatchBook`], runs a
 //! matching round on a fixed period (and at once when an order arrives and a
 //! courier is free), sends offers to courier actors, and turns accepted
-//! offers into assignments on the orders. Couriers report through their
-//! notice channel; orders through [`DispatcherMsg::OrderNeedsCourier`] and
-//! [`DispatcherMsg::OrderDone`].
+//! offers into assignments on the orders. Couriers report through
+//! [`DispatcherMsg::Courier`]; orders through [`DispatcherMsg::OrderNeedsCourier`]
+//! and [`DispatcherMsg::OrderDone`].
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,7 +12,6 @@ use std::time::Duration;
 use foodiefast_geo::order::Order;
 use foodiefast_geo::{CourierId, OrderId, Seconds, TravelModel};
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
-use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::book::{AnswerOutcome, DispatchBook};
 use super::decision::Decision;
@@ -43,6 +42,21 @@ pub enum DispatcherMsg {
     Tick,
     /// Why was this order given to its courier?
     Explain(OrderId, RpcReplyPort<Option<Decision>>),
+    /// How loaded the zone is, for an admin view.
+    Load(RpcReplyPort<ZoneLoad>),
+    /// Fail on purpose (fault injection for supervision tests and drills).
+    Crash,
+}
+
+/// A zone's live counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ZoneLoad {
+    /// Orders waiting for a round.
+    pub waiting: usize,
+    /// Couriers free for offers.
+    pub available: usize,
+    /// Offers awaiting an answer.
+    pub open_offers: usize,
 }
 
 /// Start-up arguments.
@@ -53,8 +67,6 @@ pub struct DispatcherArgs<M> {
     pub router: Arc<OrderRouter>,
     /// How couriers are reached.
     pub couriers: Arc<CourierDirectory>,
-    /// The couriers' notices.
-    pub notices: UnboundedReceiver<CourierNotice>,
     /// Engine time.
     pub clock: Clock,
     /// Period of the matching round.
@@ -97,18 +109,9 @@ impl<M: TravelModel + Send + Sync + 'static> Actor for DispatcherActor<M> {
             book,
             router,
             couriers,
-            mut notices,
             clock,
             period,
         } = args;
-        let forward = myself.clone();
-        tokio::spawn(async move {
-            while let Some(notice) = notices.recv().await {
-                if forward.cast(DispatcherMsg::Courier(notice)).is_err() {
-                    break;
-                }
-            }
-        });
         myself.send_interval(period, || DispatcherMsg::Tick);
         Ok(DispatcherState {
             book,
@@ -143,6 +146,14 @@ impl<M: TravelModel + Send + Sync + 'static> Actor for DispatcherActor<M> {
             DispatcherMsg::Explain(order, reply) => {
                 let _ = reply.send(state.book.explain(order).cloned());
             }
+            DispatcherMsg::Load(reply) => {
+                let _ = reply.send(ZoneLoad {
+                    waiting: state.book.waiting(),
+                    available: state.book.available(),
+                    open_offers: state.book.open_offers(),
+                });
+            }
+            DispatcherMsg::Crash => return Err("asked to fail".into()),
         }
         Ok(())
     }
@@ -168,6 +179,7 @@ impl<M: TravelModel> DispatcherState<M> {
             let message = CourierMsg::Offer(Offer {
                 id: offer.offer,
                 orders: offer.orders.clone(),
+                pickup: offer.pickup,
                 deadline: offer.deadline,
             });
             let delivered = self

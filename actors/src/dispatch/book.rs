@@ -12,13 +12,15 @@
 //! a single courier around waits forever.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use foodiefast_geo::assignment::{AssignmentParams, plan_round_excluding};
 use foodiefast_geo::bundling::{BundlingParams, adaptive_max_size, bundle_orders};
 use foodiefast_geo::fleet::Fleet;
 use foodiefast_geo::order::{Courier, Order};
 use foodiefast_geo::route::ServiceTimes;
-use foodiefast_geo::{CourierId, GeoError, OrderId, Seconds, TravelModel};
+use foodiefast_geo::{CourierId, GeoError, OrderId, Point, Seconds, TravelModel};
 
 use super::decision::{self, Decision};
 use crate::domain::courier::OfferAnswer;
@@ -58,7 +60,7 @@ impl DispatchParams {
 }
 
 /// An offer the dispatcher must send to a courier.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OfferToSend {
     /// The offer's id.
     pub offer: u64,
@@ -66,6 +68,8 @@ pub struct OfferToSend {
     pub courier: CourierId,
     /// The orders, in drop-off sequence.
     pub orders: Vec<OrderId>,
+    /// Where they are picked up.
+    pub pickup: Point,
     /// Answer by then.
     pub deadline: Seconds,
     /// The planned pickup.
@@ -128,7 +132,9 @@ pub struct DispatchBook<M> {
     decisions: HashMap<OrderId, Decision>,
     /// Decisions in the order they were made, to forget the oldest.
     decided: VecDeque<(OrderId, u64)>,
-    last_offer: u64,
+    /// Offer ids, shared by every zone of an engine: a courier moving
+    /// between zones, or outliving its dispatcher, never sees one id twice.
+    offer_ids: Arc<AtomicU64>,
 }
 
 impl<M: TravelModel> DispatchBook<M> {
@@ -145,8 +151,15 @@ impl<M: TravelModel> DispatchBook<M> {
             declined: HashMap::new(),
             decisions: HashMap::new(),
             decided: VecDeque::new(),
-            last_offer: 0,
+            offer_ids: Arc::new(AtomicU64::new(0)),
         })
+    }
+
+    /// Numbers offers from `ids` (shared with other books), not from 1.
+    #[must_use]
+    pub fn numbering_offers_with(mut self, ids: Arc<AtomicU64>) -> Self {
+        self.offer_ids = ids;
+        self
     }
 
     /// Orders waiting for a round.
@@ -275,8 +288,7 @@ impl<M: TravelModel> DispatchBook<M> {
             ) else {
                 continue;
             };
-            self.last_offer += 1;
-            let offer = self.last_offer;
+            let offer = self.offer_ids.fetch_add(1, Ordering::Relaxed) + 1;
             let ids: Vec<OrderId> = bundle.orders.iter().map(|o| o.id).collect();
             for id in &ids {
                 self.waiting.remove(id);
@@ -308,6 +320,7 @@ impl<M: TravelModel> DispatchBook<M> {
                 offer,
                 courier: chosen.courier,
                 orders: ids,
+                pickup: bundle.pickup,
                 deadline,
                 pickup_at: chosen.pickup_at,
                 depart_by: chosen.latest_departure.max(now),

@@ -1,10 +1,15 @@
 //! Zone dispatch: the book of pending orders, available couriers and open
-//! offers that a zone's dispatcher keeps, and the decisions it records.
+//! offers that a zone's dispatcher keeps, the decisions it records, one
+//! dispatcher actor per zone, and how messages find their zone.
 
 pub mod actor;
 pub mod book;
 pub mod decision;
+pub mod kind;
+pub mod zones;
 
-pub use actor::{CourierDirectory, DispatcherActor, DispatcherArgs, DispatcherMsg};
+pub use actor::{CourierDirectory, DispatcherActor, DispatcherArgs, DispatcherMsg, ZoneLoad};
 pub use book::{AnswerOutcome, DispatchBook, DispatchError, DispatchParams, OfferToSend};
 pub use decision::Decision;
+pub use kind::{DispatcherKind, Travel};
+pub use zones::{DispatcherDirectory, ZoneDispatchers};

@@ -59,12 +59,14 @@ impl CourierStatus {
 }
 
 /// An offer of one bundle to one courier.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Offer {
     /// Unique per offer, so late answers to an old offer are recognised.
     pub id: u64,
     /// The bundle's orders, in drop-off sequence.
     pub orders: Vec<OrderId>,
+    /// Where the food is picked up.
+    pub pickup: Point,
     /// When the offer lapses.
     pub deadline: Seconds,
 }
@@ -82,7 +84,7 @@ pub enum OfferAnswer {
 }
 
 /// What a courier command changed, for the actor to act on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum CourierOutcome {
     /// Nothing changed (a repeated answer, an old offer's timeout).
     Unchanged,
@@ -186,6 +188,54 @@ impl CourierState {
             command,
             status: self.status.as_str(),
         }
+    }
+
+    /// A courier as last recorded (after its actor failed): online couriers
+    /// come back where they were with the orders they carry. An offer held
+    /// then is lost (its dispatcher settles it), so an offered courier, or one
+    /// whose trip is unknown, comes back idle.
+    pub fn restore(
+        status: CourierStatus,
+        position: Option<Point>,
+        shift_end: Option<Seconds>,
+        carrying: Vec<OrderId>,
+    ) -> Self {
+        let (Some(position), Some(shift_end)) = (position, shift_end) else {
+            return Self::default();
+        };
+        let status = match status {
+            CourierStatus::Offline => return Self::default(),
+            CourierStatus::HeadingToPickup
+            | CourierStatus::WaitingAtRestaurant
+            | CourierStatus::Delivering
+                if !carrying.is_empty() =>
+            {
+                status
+            }
+            _ => CourierStatus::Idle,
+        };
+        let carrying = if status == CourierStatus::Idle {
+            Vec::new()
+        } else {
+            carrying
+        };
+        Self {
+            status,
+            position: Some(position),
+            shift_end: Some(shift_end),
+            offer: None,
+            last_answered: None,
+            carrying,
+        }
+    }
+
+    /// Withdraws the offer held, if any (its dispatcher is gone): the
+    /// courier is idle again.
+    pub fn withdraw_offer(&mut self) -> Option<Offer> {
+        let offer = self.offer.take()?;
+        self.status = CourierStatus::Idle;
+        self.last_answered = Some((offer.id, OfferAnswer::TimedOut));
+        Some(offer)
     }
 
     /// Starts a shift at `at`, ending at `shift_end`.

@@ -151,6 +151,32 @@ impl KitchenState {
             .ok_or(KitchenError::NotCooking(order))
     }
 
+    /// An order sent to this kitchen earlier waits for the chef's answer
+    /// (told again after the kitchen was rebuilt): it waits again, with a
+    /// fresh answer window, whether or not the kitchen would take new
+    /// orders now. Returns the new deadline; `None` if already known.
+    pub fn resume_awaiting(
+        &mut self,
+        order: OrderId,
+        now: Seconds,
+        answer_within: Seconds,
+    ) -> Option<Seconds> {
+        if self.awaiting.contains_key(&order) || self.cooking.contains_key(&order) {
+            return None;
+        }
+        let deadline = now + answer_within;
+        self.awaiting.insert(order, deadline);
+        Some(deadline)
+    }
+
+    /// An order accepted earlier is cooking here (told again after the
+    /// kitchen was rebuilt); nothing changes if the kitchen knows it already.
+    pub fn resume_cooking(&mut self, order: OrderId, ready_at: Seconds) {
+        if !self.awaiting.contains_key(&order) {
+            self.cooking.entry(order).or_insert(ready_at);
+        }
+    }
+
     /// An order was cancelled: forget it wherever it is.
     pub fn forget(&mut self, order: OrderId) {
         self.awaiting.remove(&order);

@@ -6,8 +6,9 @@
 //! Order commands go durable first and the kitchen's state changes after:
 //! each answer is checked against a copy of the state, sent to the order,
 //! and applied only once the order took it. A refused answer changes
-//! nothing. The state itself is not persisted: a restarted kitchen starts
-//! closed with an empty queue.
+//! nothing. The queue itself is not persisted: a kitchen rebuilt after a
+//! failure starts open or closed, busy or not, as the chef last set it (its
+//! supervisor remembers), and its orders tell it again where they stand.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -102,6 +103,19 @@ pub enum KitchenMsg {
         /// The order as it stands afterwards.
         reply: RpcReplyPort<Result<OrderView, KitchenActorError>>,
     },
+    /// An order sent here earlier still waits for the chef (re-announced by
+    /// the order after this kitchen was rebuilt): not refused if busy or closed.
+    Awaiting(OrderId),
+    /// An order accepted earlier is cooking here (re-announced by the order
+    /// after this kitchen was rebuilt).
+    Cooking {
+        /// The order.
+        order: OrderId,
+        /// Its ready estimate.
+        ready_at: Seconds,
+    },
+    /// Fail on purpose (fault injection for supervision tests and drills).
+    Crash,
     /// An order's answer deadline passed (the actor's own timer).
     AnswerDeadline(OrderId),
     /// An order was cancelled: forget it.
@@ -121,6 +135,10 @@ pub struct KitchenArgs {
     pub clock: Clock,
     /// How long the chef has to answer an incoming order.
     pub answer_within: Seconds,
+    /// Whether it starts open to new orders.
+    pub open: bool,
+    /// Busy mode at start, until then.
+    pub busy_until: Option<Seconds>,
 }
 
 impl std::fmt::Debug for KitchenArgs {
@@ -153,11 +171,12 @@ impl Actor for KitchenActor {
         _myself: ActorRef<Self::Msg>,
         args: Self::Arguments,
     ) -> Result<Self::State, ActorProcessingErr> {
-        // A kitchen starts closed: the chef opens it from the tablet.
-        Ok(KitchenActorState {
-            args,
-            kitchen: KitchenState::default(),
-        })
+        let mut kitchen = KitchenState::default();
+        if args.open {
+            kitchen.open();
+        }
+        kitchen.set_busy(args.busy_until);
+        Ok(KitchenActorState { args, kitchen })
     }
 
     async fn handle(
@@ -182,6 +201,20 @@ impl Actor for KitchenActor {
             KitchenMsg::Incoming(order) => state.incoming(&myself, order).await,
             KitchenMsg::AnswerDeadline(order) => state.deadline(&myself, order).await,
             KitchenMsg::OrderCancelled(order) => state.kitchen.forget(order),
+            KitchenMsg::Awaiting(order) => {
+                let now = state.now();
+                if let Some(deadline) =
+                    state
+                        .kitchen
+                        .resume_awaiting(order, now, state.args.answer_within)
+                {
+                    arm_deadline(&myself, order, deadline - now);
+                }
+            }
+            KitchenMsg::Cooking { order, ready_at } => {
+                state.kitchen.resume_cooking(order, ready_at);
+            }
+            KitchenMsg::Crash => return Err("asked to fail".into()),
             KitchenMsg::Queue(reply) => {
                 let _ = reply.send(state.queue());
             }
@@ -201,6 +234,14 @@ impl Actor for KitchenActor {
         }
         Ok(())
     }
+}
+
+/// Rejects `order` for want of an answer `wait` from now, unless answered.
+fn arm_deadline(myself: &ActorRef<KitchenMsg>, order: OrderId, wait: Seconds) {
+    let wait = wait.0.max(0).unsigned_abs();
+    myself.send_after(Duration::from_secs(wait), move || {
+        KitchenMsg::AnswerDeadline(order)
+    });
 }
 
 /// Whether a failed order command is worth retrying: the order could not
@@ -236,12 +277,7 @@ impl KitchenActorState {
     async fn incoming(&mut self, myself: &ActorRef<KitchenMsg>, order: OrderId) {
         let now = self.now();
         match self.kitchen.receive(order, now, self.args.answer_within) {
-            Ok(Intake::AwaitingAnswer { deadline }) => {
-                let wait = (deadline - now).0.max(0).unsigned_abs();
-                myself.send_after(Duration::from_secs(wait), move || {
-                    KitchenMsg::AnswerDeadline(order)
-                });
-            }
+            Ok(Intake::AwaitingAnswer { deadline }) => arm_deadline(myself, order, deadline - now),
             Ok(Intake::Refused(reason)) => {
                 let refused = self.command(order, OrderCommand::Reject { reason }).await;
                 if refused.as_ref().is_err_and(is_transient) {

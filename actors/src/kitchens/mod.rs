@@ -3,5 +3,7 @@
 //! chef leaves unanswered, and carrying the chef's answers to the orders.
 
 pub mod actor;
+pub mod kind;
 
 pub use actor::{KitchenActor, KitchenActorError, KitchenArgs, KitchenMsg, KitchenQueue};
+pub use kind::{KitchenDoor, KitchenKind, KitchenSettings};

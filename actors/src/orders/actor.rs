@@ -3,15 +3,25 @@
 //! publishes them and answers. A failure (the store erring mid-append)
 //! crashes the actor on purpose: its supervisor rebuilds it from the log,
 //! which is the only truth about what was recorded.
+//!
+//! An order actor idle for a while goes to sleep (passivation): it leaves a
+//! small record in the [`OrderRegistry`](super::OrderRegistry) and stops;
+//! the next command wakes it, rebuilt from the log. Order actors arm no
+//! timers (deadlines belong to the kitchens and couriers that wait on the
+//! order, and an order waiting for a courier is held by its dispatcher), so
+//! any idle order may sleep without a timer going unheard.
 
 use std::sync::Arc;
 
 use foodiefast_geo::OrderId;
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
+use tokio::time::Instant;
 
+use super::registry::Dormant;
 use crate::context::EngineContext;
 use crate::domain::order::{Order, OrderCommand, OrderDetails, OrderEvent};
 use crate::error::EngineError;
+use crate::reactions::Resume;
 use crate::store::OrderView;
 use crate::tracking::{Topic, Update};
 
@@ -20,8 +30,12 @@ use crate::tracking::{Topic, Update};
 pub enum OrderStart {
     /// A new order: validate and record its placement.
     Place(OrderDetails),
-    /// An existing order: rebuild it from its history.
+    /// An existing order: rebuild it from its history, and tell whoever it
+    /// waits on (after a restart).
     Rehydrate(OrderId),
+    /// A sleeping order: rebuild it from its history (whoever it waits on
+    /// still knows).
+    Wake(OrderId),
 }
 
 /// The actor's start-up arguments.
@@ -45,8 +59,11 @@ pub enum OrderMsg {
     },
     /// Report the order's current view.
     View(RpcReplyPort<OrderView>),
-    /// Ask again for whatever the order waits on (after a restart).
-    Resume,
+    /// Ask again for whatever the order waits on (after a restart of the
+    /// order, or of a kitchen or dispatcher that lost its state).
+    Resume(Resume),
+    /// Go to sleep if idle since before this instant.
+    Passivate(Instant),
 }
 
 /// The order actor (stateless handler; the state lives in [`OrderState`]).
@@ -58,6 +75,8 @@ pub struct OrderActor;
 pub struct OrderState {
     order: Order,
     ctx: Arc<EngineContext>,
+    /// When the order last heard from anyone.
+    last_active: Instant,
 }
 
 impl Actor for OrderActor {
@@ -87,16 +106,20 @@ impl Actor for OrderActor {
                 order
             }
             OrderStart::Rehydrate(id) => {
-                let history = ctx.store.load(id).await?;
-                let order = Order::from_events(&history)?;
+                let order = Order::from_events(&ctx.store.load(id).await?)?;
                 if let Some(reactions) = ctx.reactions.get() {
-                    reactions.resumed(&order);
+                    reactions.resumed(&order, Resume::Everything);
                 }
                 order
             }
+            OrderStart::Wake(id) => Order::from_events(&ctx.store.load(id).await?)?,
         };
         ctx.census.set(order.id(), order.status());
-        Ok(OrderState { order, ctx })
+        Ok(OrderState {
+            order,
+            ctx,
+            last_active: Instant::now(),
+        })
     }
 
     async fn handle(
@@ -105,10 +128,25 @@ impl Actor for OrderActor {
         message: Self::Msg,
         state: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
+        if !matches!(message, OrderMsg::Passivate(_)) {
+            state.last_active = Instant::now();
+        }
         match message {
-            OrderMsg::Resume => {
+            OrderMsg::Passivate(idle_since) => {
+                if state.last_active <= idle_since
+                    && state.ctx.registry.put_to_sleep(
+                        state.order.id(),
+                        myself.get_id(),
+                        Dormant::of(&state.order),
+                    )
+                {
+                    myself.stop(Some("passivated".into()));
+                }
+                return Ok(());
+            }
+            OrderMsg::Resume(scope) => {
                 if let Some(reactions) = state.ctx.reactions.get() {
-                    reactions.resumed(&state.order);
+                    reactions.resumed(&state.order, scope);
                 }
             }
             OrderMsg::View(reply) => {

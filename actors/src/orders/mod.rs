@@ -1,5 +1,6 @@
 //! Order actors: one per active order, supervised, rebuilt from the event
-//! log after a failure or a restart of the process.
+//! log after a failure or a restart of the process, put to sleep when idle
+//! and woken by their next command.
 
 pub mod actor;
 pub mod census;
@@ -9,6 +10,6 @@ pub mod supervisor;
 
 pub use actor::{OrderActor, OrderArgs, OrderMsg, OrderStart};
 pub use census::OrderCensus;
-pub use registry::OrderRegistry;
+pub use registry::{Dormant, OrderRegistry, Slot};
 pub use router::OrderRouter;
-pub use supervisor::{OrderSupervisor, OrderSupervisorArgs};
+pub use supervisor::{OrderSupervisor, OrderSupervisorArgs, OrderSupervisorMsg};

@@ -1,18 +1,21 @@
 //! Routing commands to order actors, for the engine's callers and for other
 //! actors (kitchens, dispatchers): to the live actor, through its restarts,
-//! or, for a finished order, straight against its history.
+//! waking it if it sleeps, or, for a finished order, straight against its
+//! history.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use foodiefast_geo::OrderId;
 use ractor::rpc::CallResult;
+use ractor::{Actor, ActorCell};
 
-use super::actor::OrderMsg;
-use super::registry::OrderRegistry;
+use super::actor::{OrderActor, OrderArgs, OrderMsg, OrderStart};
+use super::registry::{Dormant, OrderRegistry, Slot};
 use crate::context::EngineContext;
 use crate::domain::order::{Order, OrderCommand, OrderError};
 use crate::error::EngineError;
+use crate::reactions::{Resume, waits_on_kitchen};
 use crate::store::OrderView;
 
 /// How many times a command is re-routed while its order's actor restarts.
@@ -25,19 +28,24 @@ const ROUTE_PAUSE: Duration = Duration::from_millis(5);
 pub struct OrderRouter {
     ctx: Arc<EngineContext>,
     registry: Arc<OrderRegistry>,
+    /// The order supervisor, parent of woken actors.
+    supervisor: ActorCell,
     call_timeout: Duration,
 }
 
 impl OrderRouter {
-    /// A router over `registry`'s actors.
+    /// A router over `registry`'s actors, waking sleeping orders as children
+    /// of `supervisor`.
     pub fn new(
         ctx: Arc<EngineContext>,
         registry: Arc<OrderRegistry>,
+        supervisor: ActorCell,
         call_timeout: Duration,
     ) -> Self {
         Self {
             ctx,
             registry,
+            supervisor,
             call_timeout,
         }
     }
@@ -50,30 +58,97 @@ impl OrderRouter {
         command: OrderCommand,
     ) -> Result<OrderView, EngineError> {
         for _ in 0..ROUTE_ATTEMPTS {
-            if let Some(actor) = self.registry.get(id) {
-                let sent = actor
-                    .call(
-                        |reply| OrderMsg::Command {
-                            command: command.clone(),
-                            reply,
-                        },
-                        Some(self.call_timeout),
-                    )
-                    .await;
-                match sent {
-                    Ok(CallResult::Success(answer)) => return answer,
-                    Ok(CallResult::Timeout) => return Err(EngineError::Unavailable(id)),
-                    // The actor stopped before answering: finished or restarting.
-                    Ok(CallResult::SenderError) | Err(_) => {}
+            match self.registry.slot(id) {
+                Some(Slot::Live(actor)) => {
+                    let sent = actor
+                        .call(
+                            |reply| OrderMsg::Command {
+                                command: command.clone(),
+                                reply,
+                            },
+                            Some(self.call_timeout),
+                        )
+                        .await;
+                    match sent {
+                        Ok(CallResult::Success(answer)) => return answer,
+                        Ok(CallResult::Timeout) => return Err(EngineError::Unavailable(id)),
+                        // The actor stopped before answering: finished,
+                        // restarting, or gone to sleep.
+                        Ok(CallResult::SenderError) | Err(_) => {}
+                    }
                 }
-            } else if self.registry.is_quarantined(id) {
-                return Err(EngineError::Unavailable(id));
-            } else if let Some(answer) = self.command_finished(id, &command).await? {
-                return answer;
+                Some(Slot::Asleep(_)) => {
+                    self.wake(id).await?;
+                    continue;
+                }
+                // Someone else is waking it.
+                Some(Slot::Waking(_)) => {}
+                None if self.registry.is_quarantined(id) => {
+                    return Err(EngineError::Unavailable(id));
+                }
+                None => {
+                    if let Some(answer) = self.command_finished(id, &command).await? {
+                        return answer;
+                    }
+                }
             }
             tokio::time::sleep(ROUTE_PAUSE).await;
         }
         Err(EngineError::Unavailable(id))
+    }
+
+    /// Starts a sleeping order's actor again, rebuilt from its log.
+    async fn wake(&self, id: OrderId) -> Result<(), EngineError> {
+        if !self.registry.begin_wake(id) {
+            return Ok(());
+        }
+        let args = OrderArgs {
+            ctx: self.ctx.clone(),
+            start: OrderStart::Wake(id),
+        };
+        if let Ok((actor, _)) =
+            Actor::spawn_linked(None, OrderActor, args, self.supervisor.clone()).await
+        {
+            metrics::counter!("foodiefast_orders_woken_total").increment(1);
+            self.registry.insert(id, actor);
+            Ok(())
+        } else {
+            self.registry.back_to_sleep(id);
+            Err(EngineError::Unavailable(id))
+        }
+    }
+
+    /// Has every live order, and every sleeping one that waits on `scope`,
+    /// tell `scope` again what it waits on. Sleeping orders are read from
+    /// their logs, not woken.
+    pub fn resume(&self, scope: Resume) {
+        for actor in self.registry.actors() {
+            // An actor that just stopped has nothing to resume.
+            let _ = actor.cast(OrderMsg::Resume(scope));
+        }
+        let concerned = |d: &Dormant| match scope {
+            Resume::Everything => waits_on_kitchen(d.status) || d.needs_courier,
+            Resume::Kitchen(kitchen) => d.kitchen == kitchen && waits_on_kitchen(d.status),
+            Resume::Zone(_) => d.needs_courier,
+        };
+        let sleeping = self.registry.asleep_where(concerned);
+        if sleeping.is_empty() {
+            return;
+        }
+        let ctx = self.ctx.clone();
+        tokio::spawn(async move {
+            for id in sleeping {
+                // An order that cannot be read now is read when it wakes.
+                let Ok(history) = ctx.store.load(id).await else {
+                    continue;
+                };
+                if let (Ok(order), Some(reactions)) =
+                    (Order::from_events(&history), ctx.reactions.get())
+                {
+                    reactions.resumed(&order, scope);
+                }
+            }
+        });
     }
 
     /// A command to an order without a live actor: finished (only repeats

@@ -3,13 +3,18 @@
 //! (quarantined) so that a poison message or an unreadable history cannot
 //! loop forever; too many failures overall make the supervisor fail itself,
 //! escalating to its own supervisor (see [`crate::supervision`]).
+//!
+//! It also sweeps for idle orders: on a period, every live order actor is
+//! asked to go to sleep if it has been idle for the passivation time.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use foodiefast_geo::OrderId;
 use ractor::{Actor, ActorProcessingErr, ActorRef, SupervisionEvent};
+use tokio::time::Instant;
 
-use super::actor::{OrderActor, OrderArgs, OrderStart};
+use super::actor::{OrderActor, OrderArgs, OrderMsg, OrderStart};
 use super::registry::OrderRegistry;
 use crate::context::EngineContext;
 use crate::supervision::{RestartLog, RestartPolicy, Verdict};
@@ -23,6 +28,15 @@ pub struct OrderSupervisorArgs {
     pub registry: Arc<OrderRegistry>,
     /// Restart limits.
     pub policy: RestartPolicy,
+    /// How long an order actor stays idle before it sleeps (`None`: never).
+    pub passivate_after: Option<Duration>,
+}
+
+/// What the order supervisor does on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderSupervisorMsg {
+    /// Ask idle order actors to sleep.
+    Sweep,
 }
 
 /// The supervisor of all order actors.
@@ -35,24 +49,54 @@ pub struct OrderSupervisorState {
     ctx: Arc<EngineContext>,
     registry: Arc<OrderRegistry>,
     restarts: RestartLog<OrderId>,
+    passivate_after: Option<Duration>,
 }
 
 impl Actor for OrderSupervisor {
-    /// The supervisor takes no messages of its own: it only supervises.
-    type Msg = ();
+    type Msg = OrderSupervisorMsg;
     type State = OrderSupervisorState;
     type Arguments = OrderSupervisorArgs;
 
     async fn pre_start(
         &self,
-        _myself: ActorRef<Self::Msg>,
+        myself: ActorRef<Self::Msg>,
         args: Self::Arguments,
     ) -> Result<Self::State, ActorProcessingErr> {
+        if let Some(idle) = args.passivate_after {
+            // Sweeping at half the idle time lets an order sleep between
+            // one and one and a half idle times after its last message.
+            let period = (idle / 2).max(Duration::from_millis(100));
+            myself.send_interval(period, || OrderSupervisorMsg::Sweep);
+        }
         Ok(OrderSupervisorState {
             ctx: args.ctx,
             registry: args.registry,
             restarts: RestartLog::new(args.policy),
+            passivate_after: args.passivate_after,
         })
+    }
+
+    async fn handle(
+        &self,
+        _myself: ActorRef<Self::Msg>,
+        message: Self::Msg,
+        state: &mut Self::State,
+    ) -> Result<(), ActorProcessingErr> {
+        match message {
+            OrderSupervisorMsg::Sweep => {
+                let Some(idle_since) = state
+                    .passivate_after
+                    .and_then(|idle| Instant::now().checked_sub(idle))
+                else {
+                    return Ok(());
+                };
+                for actor in state.registry.actors() {
+                    // An actor that just stopped has nothing left to do.
+                    let _ = actor.cast(OrderMsg::Passivate(idle_since));
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn handle_supervisor_evt(
@@ -85,7 +129,7 @@ impl Actor for OrderSupervisor {
 
 /// Rebuilds `order` from its log, as long as the restart policy allows.
 async fn restart(
-    myself: &ActorRef<()>,
+    myself: &ActorRef<OrderSupervisorMsg>,
     state: &mut OrderSupervisorState,
     order: OrderId,
 ) -> Result<(), ActorProcessingErr> {

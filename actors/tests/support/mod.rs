@@ -1,24 +1,25 @@
 //! What the actor tests share: asking an actor and waiting for its answer,
-//! letting paused time run, and a small city's wiring (a zone dispatcher
-//! and couriers online). Each test binary uses a part of it.
+//! letting paused time run, and a small city run by one engine (kitchens
+//! opened, couriers online, all through the engine's API). Each test binary
+//! uses a part of it.
 
-#![allow(dead_code, clippy::expect_used, clippy::panic)]
+#![allow(dead_code, clippy::expect_used, clippy::panic, clippy::unwrap_used)]
+
+pub(crate) mod faulty_store;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use foodiefast_actors::Engine;
 use foodiefast_actors::clock::Clock;
-use foodiefast_actors::couriers::{CourierActor, CourierArgs, CourierMsg, CourierNotice};
-use foodiefast_actors::dispatch::{
-    CourierDirectory, DispatchBook, DispatchParams, DispatcherActor, DispatcherArgs, DispatcherMsg,
-};
-use foodiefast_actors::store::CourierStore;
+use foodiefast_actors::domain::CustomerId;
+use foodiefast_actors::domain::order::{OrderDetails, OrderLine};
+use foodiefast_actors::kitchens::KitchenSettings;
+use foodiefast_actors::store::{CourierStore, OrderStore};
+use foodiefast_actors::{Engine, EngineConfig};
 use foodiefast_geo::route::ServiceTimes;
-use foodiefast_geo::{CourierId, Point, Seconds, StraightLine};
+use foodiefast_geo::{CourierId, OrderId, Point, RestaurantId, Seconds};
 use ractor::rpc::CallResult;
-use ractor::{Actor, ActorRef, Message, RpcReplyPort};
-use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use ractor::{ActorRef, Message, RpcReplyPort};
 
 /// A point `x` metres east of the origin.
 pub(crate) fn pt(x: f64) -> Point {
@@ -43,78 +44,67 @@ pub(crate) async fn run_for(secs: u64) {
     }
 }
 
+/// Lets the actors run without moving time.
+pub(crate) async fn settle() {
+    for _ in 0..500 {
+        tokio::task::yield_now().await;
+    }
+}
+
 /// The MDRP's service times: four minutes at the restaurant and at the door.
 pub(crate) fn service() -> ServiceTimes {
     ServiceTimes::new(Seconds::from_minutes(4), Seconds::from_minutes(4)).expect("valid")
 }
 
-/// A zone dispatcher for `engine` (straight lines at 320 m/min, rounds every
-/// 10 s), the directory it finds couriers in, and the channel couriers report on.
-pub(crate) async fn start_dispatcher(
-    engine: &Engine,
-) -> (
-    ActorRef<DispatcherMsg>,
-    Arc<CourierDirectory>,
-    UnboundedSender<CourierNotice>,
-) {
-    let couriers = Arc::new(CourierDirectory::default());
-    let (tx, rx) = unbounded_channel();
-    let book = DispatchBook::new(
-        StraightLine::new(320.0).expect("valid"),
-        DispatchParams::new(service()),
-    )
-    .expect("valid");
-    let args = DispatcherArgs {
-        book,
-        router: engine.router().clone(),
-        couriers: couriers.clone(),
-        notices: rx,
-        clock: engine.clock(),
-        period: Duration::from_secs(10),
-    };
-    let (dispatcher, _) = Actor::spawn(None, DispatcherActor::<StraightLine>::new(), args)
-        .await
-        .expect("spawns");
-    (dispatcher, couriers, tx)
-}
-
-/// Courier `id`, online `x` metres east of the origin, known to `directory`.
-pub(crate) async fn start_courier(
-    id: CourierId,
-    x: f64,
-    engine: &Engine,
-    store: Arc<dyn CourierStore>,
-    directory: &CourierDirectory,
-    notices: UnboundedSender<CourierNotice>,
-) -> ActorRef<CourierMsg> {
-    let args = CourierArgs {
-        id,
-        store,
-        hub: engine.hub().clone(),
-        clock: engine.clock(),
-        notices,
-    };
-    let (courier, _) = Actor::spawn(None, CourierActor, args)
-        .await
-        .expect("spawns");
-    directory.insert(id, courier.clone());
-    let online = ask(&courier, |reply| CourierMsg::GoOnline {
-        at: pt(x),
-        shift_end: Seconds(36_000),
-        reply,
-    })
-    .await;
-    assert_eq!(online, Ok(()));
-    courier
-}
-
-/// An engine on `store`, starting at second 0.
-pub(crate) async fn start_engine(store: Arc<dyn foodiefast_actors::store::OrderStore>) -> Engine {
+/// An engine on `store`, starting at second 0, one zone, rounds every 10 s
+/// on straight lines at 320 m/min.
+pub(crate) async fn start_engine<S: OrderStore + CourierStore>(store: Arc<S>) -> Engine {
     Engine::start(
         store,
         Clock::starting_at(Seconds(0)),
-        foodiefast_actors::EngineConfig::default(),
+        EngineConfig::default(),
     )
     .await
     .expect("starts")
+}
+
+/// Opens kitchen `id` at `at`; the chef has `answer_within` to answer.
+pub(crate) async fn open_kitchen(engine: &Engine, id: u64, at: Point, answer_within: Seconds) {
+    let queue = engine
+        .open_kitchen(
+            RestaurantId(id),
+            KitchenSettings {
+                position: at,
+                answer_within,
+            },
+        )
+        .await
+        .expect("opens");
+    assert!(queue.open);
+}
+
+/// Courier `id` online at `at` until hour 10.
+pub(crate) async fn courier_online(engine: &Engine, id: u64, at: Point) {
+    engine
+        .courier_online(CourierId(id), at, Seconds(36_000))
+        .await
+        .expect("goes online");
+}
+
+/// Order `id` from kitchen `kitchen` picked up at `pickup`, dropped off at `drop_off`.
+pub(crate) fn order(id: u64, kitchen: u64, pickup: Point, drop_off: Point) -> OrderDetails {
+    OrderDetails {
+        id: OrderId(id),
+        customer: CustomerId(id),
+        kitchen: RestaurantId(kitchen),
+        pickup,
+        drop_off,
+        lines: vec![OrderLine {
+            item: "pho".into(),
+            quantity: 1,
+            unit_price_cents: 1_200,
+        }],
+        total_cents: 1_200,
+        placed_at: Seconds(0),
+    }
 }

@@ -1,0 +1,454 @@
+//! The engine's front door. [`Engine::builder`] (or [`Engine::start`] for
+//! the defaults) starts every supervisor, wires the actors together and
+//! rehydrates every unfinished order from the store. Gateways and replays
+//! then talk to the engine, never to actors: orders ([`orders`]), chef
+//! kitchens ([`kitchens`]) and couriers ([`couriers`]). Every request that
+//! writes is answered once what it wrote is durable.
+//!
+//! ```text
+//! Engine
+//!  ├─ order supervisor ──── order actors (one per unfinished order)
+//!  ├─ kitchen supervisor ── kitchen actors (one per opened kitchen)
+//!  ├─ courier supervisor ── courier actors (one per online courier)
+//!  └─ dispatcher supervisor ─ zone dispatchers (one per zone, on demand)
+//! ```
+
+pub mod couriers;
+pub mod kitchens;
+pub mod orders;
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use foodiefast_geo::route::ServiceTimes;
+use foodiefast_geo::{CourierId, RestaurantId, Seconds, StraightLine, TravelModel};
+use ractor::rpc::CallResult;
+use ractor::{Actor, ActorRef, Message, RpcReplyPort};
+
+use crate::clock::Clock;
+use crate::context::EngineContext;
+use crate::couriers::{CourierKind, CourierMsg, TripLedger};
+use crate::directory::Directory;
+use crate::dispatch::{
+    CourierDirectory, DispatchParams, DispatcherKind, DispatcherMsg, Travel, ZoneDispatchers,
+};
+use crate::error::EngineError;
+use crate::kitchens::{KitchenKind, KitchenMsg};
+use crate::orders::{
+    OrderActor, OrderArgs, OrderCensus, OrderRegistry, OrderRouter, OrderStart, OrderSupervisor,
+    OrderSupervisorArgs, OrderSupervisorMsg,
+};
+use crate::reactions::ActorWiring;
+use crate::store::{CourierStore, OrderStore};
+use crate::supervision::RestartPolicy;
+use crate::supervisor::{ChildKind, KeyedSupervisor, SupervisorArgs, SupervisorMsg};
+use crate::tracking::TrackingHub;
+use crate::zoning::{Zone, Zoning};
+
+/// Engine settings.
+#[derive(Debug, Clone, Copy)]
+pub struct EngineConfig {
+    /// Restart limits of the supervisors.
+    pub restart_policy: RestartPolicy,
+    /// How long a caller waits for an actor's answer.
+    pub call_timeout: Duration,
+    /// Updates queued per tracking subscriber.
+    pub subscriber_capacity: usize,
+    /// Period of each zone's matching round.
+    pub dispatch_period: Duration,
+    /// How long an order actor stays idle before it sleeps, to be woken
+    /// from its log by its next command (`None`: orders never sleep).
+    pub passivate_after: Option<Duration>,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            restart_policy: RestartPolicy::default(),
+            call_timeout: Duration::from_secs(5),
+            subscriber_capacity: 64,
+            dispatch_period: Duration::from_secs(10),
+            passivate_after: Some(Duration::from_mins(10)),
+        }
+    }
+}
+
+/// How an engine is put together; [`EngineBuilder::start`] starts it.
+pub struct EngineBuilder {
+    orders: Arc<dyn OrderStore>,
+    couriers: Arc<dyn CourierStore>,
+    clock: Clock,
+    config: EngineConfig,
+    zoning: Zoning,
+    zones: Vec<Zone>,
+    travel: Option<Travel>,
+    dispatch: Option<DispatchParams>,
+}
+
+impl std::fmt::Debug for EngineBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineBuilder")
+            .field("config", &self.config)
+            .field("zoning", &self.zoning)
+            .field("zones", &self.zones)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EngineBuilder {
+    /// Engine settings (default: [`EngineConfig::default`]).
+    #[must_use]
+    pub fn config(mut self, config: EngineConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// How positions map to dispatch zones (default: the whole city is one zone).
+    #[must_use]
+    pub fn zoning(mut self, zoning: Zoning) -> Self {
+        self.zoning = zoning;
+        self
+    }
+
+    /// Zones whose dispatchers start with the engine; any other zone's
+    /// starts when it first hears of an order or a courier.
+    #[must_use]
+    pub fn zones(mut self, zones: impl IntoIterator<Item = Zone>) -> Self {
+        self.zones = zones.into_iter().collect();
+        self
+    }
+
+    /// Travel times for dispatching (default: straight lines at 320 m/min,
+    /// the MDRP's rule).
+    #[must_use]
+    pub fn travel(mut self, model: impl TravelModel + Send + Sync + 'static) -> Self {
+        self.travel = Some(Travel(Arc::new(model)));
+        self
+    }
+
+    /// How every zone dispatches (default: [`DispatchParams::new`] with four
+    /// minutes' service at the restaurant and at the door).
+    #[must_use]
+    pub fn dispatch(mut self, params: DispatchParams) -> Self {
+        self.dispatch = Some(params);
+        self
+    }
+
+    /// Starts every supervisor, wires the actors, starts the configured
+    /// zones' dispatchers, and rehydrates every unfinished order (one whose
+    /// history cannot be rebuilt is quarantined, not fatal).
+    pub async fn start(self) -> Result<Engine, EngineError> {
+        let (travel, params) = self.dispatching()?;
+        let config = self.config;
+        let hub = Arc::new(TrackingHub::new(config.subscriber_capacity));
+        let registry = Arc::new(OrderRegistry::default());
+        let ctx = Arc::new(EngineContext {
+            store: self.orders,
+            hub: hub.clone(),
+            clock: self.clock,
+            census: OrderCensus::default(),
+            registry: registry.clone(),
+            reactions: OnceLock::new(),
+        });
+        let (order_supervisor, router) = start_orders(&ctx, &registry, config).await?;
+        let couriers = Arc::new(Directory::default());
+        let dispatchers = Arc::new(Directory::default());
+        let dispatcher_supervisor = supervise(
+            DispatcherKind {
+                travel,
+                params,
+                router: router.clone(),
+                couriers: couriers.clone(),
+                clock: self.clock,
+                period: config.dispatch_period,
+                offer_ids: Arc::default(),
+            },
+            dispatchers.clone(),
+            config.restart_policy,
+        )
+        .await?;
+        let zones = Arc::new(ZoneDispatchers::new(
+            self.zoning,
+            dispatchers,
+            dispatcher_supervisor.clone(),
+        ));
+        let courier_supervisor = supervise(
+            CourierKind {
+                store: self.couriers,
+                hub: hub.clone(),
+                clock: self.clock,
+                board: zones.clone(),
+                trips: Arc::new(TripLedger::default()),
+            },
+            couriers.clone(),
+            config.restart_policy,
+        )
+        .await?;
+        let kitchen_kind = Arc::new(KitchenKind::new(router.clone(), self.clock));
+        let kitchens = Arc::new(Directory::default());
+        let kitchen_supervisor = supervise_shared(
+            kitchen_kind.clone(),
+            kitchens.clone(),
+            config.restart_policy,
+        )
+        .await?;
+        let wiring = ActorWiring {
+            kitchens: kitchens.clone(),
+            couriers: couriers.clone(),
+            zones: zones.clone(),
+            hub,
+        };
+        // Set before recovery, so that every rebuilt order resumes at once.
+        let _ = ctx.reactions.set(Arc::new(wiring));
+        for &zone in &self.zones {
+            start_child(
+                &dispatcher_supervisor,
+                zone,
+                config.call_timeout,
+                "dispatcher",
+            )
+            .await?;
+        }
+        let mut engine = Engine {
+            ctx,
+            registry,
+            router,
+            order_supervisor,
+            kitchen_kind,
+            kitchens,
+            kitchen_supervisor,
+            couriers,
+            courier_supervisor,
+            zones,
+            dispatcher_supervisor,
+            config,
+            recovered: 0,
+        };
+        engine.recover().await?;
+        Ok(engine)
+    }
+}
+
+/// The order supervisor (restarts, sweeps for idle orders) and the router.
+async fn start_orders(
+    ctx: &Arc<EngineContext>,
+    registry: &Arc<OrderRegistry>,
+    config: EngineConfig,
+) -> Result<(ActorRef<OrderSupervisorMsg>, Arc<OrderRouter>), EngineError> {
+    let (supervisor, _) = Actor::spawn(
+        None,
+        OrderSupervisor,
+        OrderSupervisorArgs {
+            ctx: ctx.clone(),
+            registry: registry.clone(),
+            policy: config.restart_policy,
+            passivate_after: config.passivate_after,
+        },
+    )
+    .await
+    .map_err(|_| EngineError::Startup("order supervisor"))?;
+    let router = Arc::new(OrderRouter::new(
+        ctx.clone(),
+        registry.clone(),
+        supervisor.get_cell(),
+        config.call_timeout,
+    ));
+    Ok((supervisor, router))
+}
+
+impl EngineBuilder {
+    /// Travel model and dispatch parameters, defaults filled in.
+    fn dispatching(&self) -> Result<(Travel, DispatchParams), EngineError> {
+        let travel = match &self.travel {
+            Some(travel) => travel.clone(),
+            None => Travel(Arc::new(StraightLine::new(320.0)?)),
+        };
+        let params = match self.dispatch {
+            Some(params) => params,
+            None => DispatchParams::new(ServiceTimes::new(
+                Seconds::from_minutes(4),
+                Seconds::from_minutes(4),
+            )?),
+        };
+        Ok((travel, params))
+    }
+}
+
+async fn supervise<C: ChildKind>(
+    kind: C,
+    directory: Arc<Directory<C::Key, C::Msg>>,
+    policy: RestartPolicy,
+) -> Result<ActorRef<SupervisorMsg<C>>, EngineError> {
+    supervise_shared(Arc::new(kind), directory, policy).await
+}
+
+async fn supervise_shared<C: ChildKind>(
+    kind: Arc<C>,
+    directory: Arc<Directory<C::Key, C::Msg>>,
+    policy: RestartPolicy,
+) -> Result<ActorRef<SupervisorMsg<C>>, EngineError> {
+    let args = SupervisorArgs {
+        kind,
+        directory,
+        policy,
+    };
+    let (supervisor, _) = Actor::spawn(None, KeyedSupervisor::<C>::new(), args)
+        .await
+        .map_err(|_| EngineError::Startup(C::KIND))?;
+    Ok(supervisor)
+}
+
+/// Has `supervisor` start `key`'s actor (or find it running).
+async fn start_child<C: ChildKind>(
+    supervisor: &ActorRef<SupervisorMsg<C>>,
+    key: C::Key,
+    timeout: Duration,
+    what: &'static str,
+) -> Result<ActorRef<C::Msg>, EngineError> {
+    ask(
+        supervisor,
+        |reply| SupervisorMsg::Start(key, reply),
+        timeout,
+        what,
+    )
+    .await?
+    .map_err(|_| EngineError::Startup(what))
+}
+
+/// Sends `actor` a request and waits at most `timeout` for its answer.
+async fn ask<M: Message, T: Send + 'static>(
+    actor: &ActorRef<M>,
+    request: impl FnOnce(RpcReplyPort<T>) -> M,
+    timeout: Duration,
+    what: &'static str,
+) -> Result<T, EngineError> {
+    match actor.call(request, Some(timeout)).await {
+        Ok(CallResult::Success(answer)) => Ok(answer),
+        _ => Err(EngineError::NoAnswer(what)),
+    }
+}
+
+/// A running engine.
+#[derive(Debug)]
+pub struct Engine {
+    ctx: Arc<EngineContext>,
+    registry: Arc<OrderRegistry>,
+    router: Arc<OrderRouter>,
+    order_supervisor: ActorRef<OrderSupervisorMsg>,
+    kitchen_kind: Arc<KitchenKind>,
+    kitchens: Arc<Directory<RestaurantId, KitchenMsg>>,
+    kitchen_supervisor: ActorRef<SupervisorMsg<KitchenKind>>,
+    couriers: Arc<CourierDirectory>,
+    courier_supervisor: ActorRef<SupervisorMsg<CourierKind>>,
+    zones: Arc<ZoneDispatchers>,
+    dispatcher_supervisor: ActorRef<SupervisorMsg<DispatcherKind>>,
+    config: EngineConfig,
+    recovered: usize,
+}
+
+impl Engine {
+    /// How an engine on `store` is put together, on `clock`.
+    pub fn builder<S: OrderStore + CourierStore>(store: Arc<S>, clock: Clock) -> EngineBuilder {
+        EngineBuilder {
+            orders: store.clone(),
+            couriers: store,
+            clock,
+            config: EngineConfig::default(),
+            zoning: Zoning::Single,
+            zones: Vec::new(),
+            travel: None,
+            dispatch: None,
+        }
+    }
+
+    /// Starts an engine on `store` with `config` and the defaults for the
+    /// rest: one zone, straight-line travel at 320 m/min.
+    pub async fn start<S: OrderStore + CourierStore>(
+        store: Arc<S>,
+        clock: Clock,
+        config: EngineConfig,
+    ) -> Result<Self, EngineError> {
+        Self::builder(store, clock).config(config).start().await
+    }
+
+    async fn recover(&mut self) -> Result<(), EngineError> {
+        for id in self.ctx.store.active_orders().await? {
+            let args = OrderArgs {
+                ctx: self.ctx.clone(),
+                start: OrderStart::Rehydrate(id),
+            };
+            match Actor::spawn_linked(None, OrderActor, args, self.order_supervisor.get_cell())
+                .await
+            {
+                Ok((actor, _)) => {
+                    self.registry.insert(id, actor);
+                    self.recovered += 1;
+                }
+                Err(_) => self.registry.quarantine(id),
+            }
+        }
+        Ok(())
+    }
+
+    /// Orders rehydrated at start-up.
+    pub const fn recovered(&self) -> usize {
+        self.recovered
+    }
+
+    /// Live updates: orders, kitchens, couriers' apps.
+    pub fn hub(&self) -> &Arc<TrackingHub> {
+        &self.ctx.hub
+    }
+
+    /// Engine time.
+    pub fn clock(&self) -> Clock {
+        self.ctx.clock
+    }
+
+    /// The handle other actors use to send orders commands.
+    pub fn router(&self) -> &Arc<OrderRouter> {
+        &self.router
+    }
+
+    /// Courier `id`'s actor, for fault drills (the API above is for everything else).
+    pub fn courier_actor(&self, id: CourierId) -> Option<ActorRef<CourierMsg>> {
+        self.couriers.get(&id)
+    }
+
+    /// Kitchen `id`'s actor, for fault drills.
+    pub fn kitchen_actor(&self, id: RestaurantId) -> Option<ActorRef<KitchenMsg>> {
+        self.kitchens.get(&id)
+    }
+
+    /// `zone`'s dispatcher, for fault drills.
+    pub fn dispatcher_actor(&self, zone: Zone) -> Option<ActorRef<DispatcherMsg>> {
+        self.zones.get(zone)
+    }
+
+    /// Whether every supervisor still runs (one that escalated has stopped).
+    pub fn is_healthy(&self) -> bool {
+        use ractor::ActorStatus::Running;
+        self.order_supervisor.get_status() == Running
+            && self.kitchen_supervisor.get_status() == Running
+            && self.courier_supervisor.get_status() == Running
+            && self.dispatcher_supervisor.get_status() == Running
+    }
+
+    /// Stops every actor; the store keeps everything acknowledged.
+    pub async fn shutdown(self) {
+        self.ctx.hub.shutdown();
+        let timeout = Some(self.config.call_timeout);
+        let reason = || Some("engine shutdown".to_owned());
+        // Errors here mean an actor is already gone, which is the goal.
+        let cells = [
+            self.courier_supervisor.get_cell(),
+            self.kitchen_supervisor.get_cell(),
+            self.dispatcher_supervisor.get_cell(),
+            self.order_supervisor.get_cell(),
+        ];
+        for cell in cells {
+            cell.stop_children_and_wait(reason(), timeout).await;
+            let _ = cell.stop_and_wait(reason(), timeout).await;
+        }
+    }
+}

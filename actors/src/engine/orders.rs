@@ -1,0 +1,139 @@
+//! Orders through the engine: place, command, read, explain a dispatch
+//! decision, and live counts per status and per zone for an admin view.
+
+use foodiefast_geo::OrderId;
+use ractor::rpc::CallResult;
+use ractor::{Actor, ActorRef, SpawnErr};
+
+use super::{Engine, ask};
+use crate::dispatch::{Decision, DispatcherMsg, ZoneLoad};
+use crate::domain::order::{Order, OrderCommand, OrderDetails, OrderError, OrderStatus};
+use crate::error::EngineError;
+use crate::orders::{OrderActor, OrderArgs, OrderMsg, OrderStart};
+use crate::store::{OrderView, StoreError};
+use crate::zoning::Zone;
+
+impl Engine {
+    /// Places a new order; answered once its placement is durable.
+    pub async fn place_order(&self, details: OrderDetails) -> Result<OrderView, EngineError> {
+        let id = details.id;
+        // Refuse bad input before spawning anything.
+        Order::place(details.clone())?;
+        let args = OrderArgs {
+            ctx: self.ctx.clone(),
+            start: OrderStart::Place(details),
+        };
+        let (actor, _) =
+            Actor::spawn_linked(None, OrderActor, args, self.order_supervisor.get_cell())
+                .await
+                .map_err(|e| spawn_error(id, e))?;
+        self.registry.insert(id, actor.clone());
+        metrics::counter!("foodiefast_orders_placed_total").increment(1);
+        self.call_view(id, &actor).await
+    }
+
+    /// Sends `command` to order `id`; answered once its events are durable
+    /// (or at once when it changes nothing or is refused).
+    pub async fn command(
+        &self,
+        id: OrderId,
+        command: OrderCommand,
+    ) -> Result<OrderView, EngineError> {
+        self.router.command(id, command).await
+    }
+
+    /// The current view of order `id`, from its read model.
+    pub async fn view(&self, id: OrderId) -> Result<OrderView, EngineError> {
+        self.ctx
+            .store
+            .order_view(id)
+            .await?
+            .ok_or(EngineError::NotFound(id))
+    }
+
+    /// Why order `id` was offered to its courier: the latest decision of the
+    /// dispatcher of its pickup's zone (`None` if it made none, or forgot).
+    pub async fn explain(&self, id: OrderId) -> Result<Option<Decision>, EngineError> {
+        let history = self.ctx.store.load(id).await?;
+        if history.is_empty() {
+            return Err(EngineError::NotFound(id));
+        }
+        let order = Order::from_events(&history)?;
+        let zone = self.zones.zone_of(order.details().pickup);
+        let Some(dispatcher) = self.zones.get(zone) else {
+            return Ok(None);
+        };
+        ask(
+            &dispatcher,
+            |reply| DispatcherMsg::Explain(id, reply),
+            self.config.call_timeout,
+            "dispatcher",
+        )
+        .await
+    }
+
+    /// Each running zone's load (orders waiting, couriers free, offers out),
+    /// in zone order; a dispatcher that does not answer is left out.
+    pub async fn zone_loads(&self) -> Vec<(Zone, ZoneLoad)> {
+        let mut loads = Vec::new();
+        for zone in self.zones.zones() {
+            let Some(dispatcher) = self.zones.get(zone) else {
+                continue;
+            };
+            if let Ok(load) = ask(
+                &dispatcher,
+                DispatcherMsg::Load,
+                self.config.call_timeout,
+                "dispatcher",
+            )
+            .await
+            {
+                loads.push((zone, load));
+            }
+        }
+        loads
+    }
+
+    /// Live orders in `status` (what the `foodiefast_orders` gauge exports).
+    pub fn orders_in(&self, status: OrderStatus) -> usize {
+        self.ctx.census.count(status)
+    }
+
+    /// Number of orders with a live actor.
+    pub fn live_orders(&self) -> usize {
+        self.registry.len()
+    }
+
+    /// Number of unfinished orders asleep (passivated): no actor, a small
+    /// record, woken from the log by their next command.
+    pub fn sleeping_orders(&self) -> usize {
+        self.registry.asleep()
+    }
+
+    async fn call_view(
+        &self,
+        id: OrderId,
+        actor: &ActorRef<OrderMsg>,
+    ) -> Result<OrderView, EngineError> {
+        match actor
+            .call(OrderMsg::View, Some(self.config.call_timeout))
+            .await
+        {
+            Ok(CallResult::Success(view)) => Ok(view),
+            _ => self.view(id).await,
+        }
+    }
+}
+
+/// Maps a failed order spawn to what the caller did wrong, if anything.
+fn spawn_error(id: OrderId, err: SpawnErr) -> EngineError {
+    if let SpawnErr::StartupFailed(inner) = &err {
+        if let Some(StoreError::Conflict { .. }) = inner.downcast_ref::<StoreError>() {
+            return EngineError::Duplicate(id);
+        }
+        if let Some(refused) = inner.downcast_ref::<OrderError>() {
+            return EngineError::Rejected(refused.clone());
+        }
+    }
+    EngineError::Store(StoreError::Backend(Box::new(err)))
+}
