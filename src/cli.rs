@@ -30,6 +30,30 @@ pub enum Command {
         unset, it is the SQLite file FOODIEFAST_DB_PATH, by default foodiefast.db \
         in the working directory.")]
     Migrate,
+    /// Drive the real engine through an MDRP instance's day on paused time
+    /// and write and evaluate the solution (or replay every instance below
+    /// a directory with --all).
+    Replay(ReplayArgs),
+}
+
+/// Arguments of `foodiefast replay`.
+#[derive(Debug, Clone, Args)]
+pub struct ReplayArgs {
+    /// MDRP instance directory to replay.
+    #[arg(
+        long,
+        value_name = "DIR",
+        required_unless_present = "all",
+        requires = "out"
+    )]
+    pub instance: Option<PathBuf>,
+    /// Where the solution files and summary.json go (with --all: one
+    /// directory per instance below it).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replay every instance below DIR and print per-instance and per-class tables.
+    #[arg(long, value_name = "DIR", conflicts_with = "instance")]
+    pub all: Option<PathBuf>,
 }
 
 /// Arguments of `foodiefast plan`.

@@ -31,6 +31,22 @@ pub enum Error {
     /// The store failed (unreachable, a migration failed, ...).
     #[error("the store failed")]
     Store(#[from] StoreError),
+    /// A replay of an instance's day failed.
+    #[error("the replay failed")]
+    Replay(#[from] crate::replay::ReplayError),
+    /// A replay stopped abruptly (its thread panicked).
+    #[error("the replay of {0} stopped abruptly")]
+    ReplayAborted(String),
+    /// A replay produced a solution that breaks the MDRP's rules.
+    #[error("the solution of {instance} is infeasible: {violations} violations, first: {first}")]
+    Infeasible {
+        /// The instance.
+        instance: String,
+        /// How many rules were broken.
+        violations: usize,
+        /// The first violation.
+        first: String,
+    },
     /// The output could not be written.
     #[error("cannot write the output")]
     Output(#[from] std::io::Error),

@@ -2,6 +2,7 @@
 
 pub mod migrate;
 pub mod plan;
+pub mod replay;
 
 use std::io::Write;
 
@@ -13,5 +14,6 @@ pub async fn run(cli: &Cli, out: &mut impl Write) -> Result<(), Error> {
     match &cli.command {
         Command::Plan(args) => plan::run(args, out),
         Command::Migrate => migrate::run(out).await,
+        Command::Replay(args) => replay::run(args, out),
     }
 }
