@@ -47,6 +47,10 @@ pub enum Command {
         (json|text), RUST_LOG; the README lists the rest."
     )]
     Serve,
+    /// Drive the real engine through an MDRP instance's day on paused time
+    /// and write and evaluate the solution (or replay every instance below
+    /// a directory with --all).
+    Replay(ReplayArgs),
 }
 
 /// Arguments of `foodiefast evaluate`.
@@ -81,6 +85,26 @@ pub struct NaiveArgs {
     /// instance with --all).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+}
+
+/// Arguments of `foodiefast replay`.
+#[derive(Debug, Clone, Args)]
+pub struct ReplayArgs {
+    /// MDRP instance directory to replay.
+    #[arg(
+        long,
+        value_name = "DIR",
+        required_unless_present = "all",
+        requires = "out"
+    )]
+    pub instance: Option<PathBuf>,
+    /// Where the solution files and summary.json go (with --all: one
+    /// directory per instance below it).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replay every instance below DIR and print per-instance and per-class tables.
+    #[arg(long, value_name = "DIR", conflicts_with = "instance")]
+    pub all: Option<PathBuf>,
 }
 
 /// Arguments of `foodiefast plan`.

@@ -50,6 +50,22 @@ pub enum Error {
     /// The gateway could not start, or failed while serving.
     #[error("the gateway failed")]
     Gateway(#[from] GatewayError),
+    /// A replay of an instance's day failed.
+    #[error("the replay failed")]
+    Replay(#[from] crate::replay::ReplayError),
+    /// A replay stopped abruptly (its thread panicked).
+    #[error("the replay of {0} stopped abruptly")]
+    ReplayAborted(String),
+    /// A replay produced a solution that breaks the MDRP's rules.
+    #[error("the replay of {instance} is infeasible: {violations} violations, first: {first}")]
+    ReplayInfeasible {
+        /// The instance.
+        instance: String,
+        /// How many rules were broken.
+        violations: usize,
+        /// The first violation.
+        first: String,
+    },
     /// The output could not be written.
     #[error("cannot write the output")]
     Output(#[from] std::io::Error),

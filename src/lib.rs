@@ -7,6 +7,8 @@
 //! - [`gateway`]: the HTTP and WebSocket gateway (`foodiefast serve`);
 //! - [`catalog`]: kitchens and menus as chefs publish them;
 //! - [`mdrp`]: loading Meal Delivery Routing Problem instances;
+//! - [`replay`]: an MDRP instance's day driven through the real engine on
+//!   paused time;
 //! - [`store`]: durable storage with sqlx (SQLite or PostgreSQL): the order
 //!   event log and the read models behind the actors' storage port;
 //! - [`error`]: [`Error`], the one error type the binary reports.
@@ -20,6 +22,7 @@ pub mod config;
 pub mod error;
 pub mod gateway;
 pub mod mdrp;
+pub mod replay;
 pub mod store;
 
 pub use error::Error;

@@ -5,6 +5,7 @@ pub mod migrate;
 pub mod naive;
 pub mod plan;
 pub mod serve;
+pub mod replay;
 
 use std::io::Write;
 
@@ -19,5 +20,6 @@ pub async fn run(cli: &Cli, out: &mut impl Write) -> Result<(), Error> {
         Command::Evaluate(args) => evaluate::run(args, out),
         Command::Naive(args) => naive::run(args, out),
         Command::Serve => serve::run().await,
+        Command::Replay(args) => replay::run(args, out),
     }
 }
