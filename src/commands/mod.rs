@@ -4,8 +4,8 @@ pub mod evaluate;
 pub mod migrate;
 pub mod naive;
 pub mod plan;
-pub mod serve;
 pub mod replay;
+pub mod serve;
 
 use std::io::Write;
 
