@@ -10,7 +10,10 @@ use foodiefast::cli::Cli;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let mut out = std::io::stdout().lock();
+    // Not `stdout().lock()`: the lock would be held by this thread for the
+    // whole run, and `serve` logs to stdout from the runtime's worker
+    // threads, which would then block forever on their first log line.
+    let mut out = std::io::stdout();
     match foodiefast::commands::run(&cli, &mut out).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
