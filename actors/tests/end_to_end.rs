@@ -2,9 +2,10 @@
 //! the engine's API, every actor real: placed, paid, sent to the chef, the
 //! chef accepts, the dispatcher offers it to a courier when it is time to
 //! leave (the offer reaches the courier's app), the courier accepts, the
-//! food is ready, the courier arrives, picks up and delivers. Then a
-//! restart: an order waiting for its chef is put back in front of the
-//! kitchen by itself.
+//! food is ready, the courier arrives, picks up and delivers. Then
+//! restarts: an order waiting for its chef is put back in front of the
+//! kitchen by itself, and a courier on a trip is back on it, before and
+//! after pickup, without its app having to say anything.
 
 #![allow(
     clippy::expect_used,
@@ -21,7 +22,7 @@ use foodiefast_actors::Engine;
 use foodiefast_actors::domain::courier::{CourierStatus, OfferAnswer};
 use foodiefast_actors::domain::order::{OrderCommand, OrderStatus};
 use foodiefast_actors::memory_store::MemoryStore;
-use foodiefast_actors::tracking::{CourierUpdate, Update};
+use foodiefast_actors::tracking::{CourierUpdate, Subscription, Update};
 use foodiefast_geo::{CourierId, OrderId, RestaurantId, Seconds};
 use support::{courier_online, open_kitchen, order, pt, run_for as settle, start_engine};
 
@@ -152,6 +153,78 @@ async fn after_a_restart_an_order_waiting_for_its_chef_is_shown_to_the_kitchen_a
     assert_eq!(
         accepted.expect("shown to the kitchen again").status,
         OrderStatus::Preparing
+    );
+    engine.shutdown().await;
+}
+
+/// Waits for the courier's offer on its `app` feed and accepts it.
+async fn courier_takes_the_offer(engine: &Engine, app: &Subscription) {
+    for _ in 0..600 {
+        if let Some(Ok(Update::Courier(CourierUpdate::Offered(offer)))) = app.try_recv() {
+            engine
+                .answer_offer(COURIER, offer.id, OfferAnswer::Accepted)
+                .await
+                .expect("held");
+            settle(1).await;
+            return;
+        }
+        settle(1).await;
+    }
+    panic!("no offer within ten minutes");
+}
+
+#[tokio::test(start_paused = true)]
+async fn after_a_restart_a_courier_on_a_trip_is_back_on_it() {
+    let store = Arc::new(MemoryStore::default());
+    {
+        let engine = city(store.clone()).await;
+        let app = engine.courier_feed(COURIER);
+        place_and_send_to_chef(&engine).await;
+        settle(1).await;
+        engine
+            .accept_order(KITCHEN, OrderId(1), Seconds::from_minutes(10))
+            .await
+            .expect("awaiting");
+        courier_takes_the_offer(&engine, &app).await;
+        let view = engine.view(OrderId(1)).await.expect("stored");
+        assert_eq!(view.courier, Some(COURIER));
+        engine.shutdown().await;
+    }
+    // A new process: the order's log names its courier, who is back on the
+    // trip before its app reconnects.
+    let engine = start_engine(store.clone()).await;
+    open_kitchen(&engine, 1, pt(0.0), Seconds(180)).await;
+    assert_eq!(
+        engine.courier_status(COURIER).await.expect("restored"),
+        CourierStatus::HeadingToPickup
+    );
+    // The app reconnecting says it is online: the trip goes on.
+    courier_online(&engine, 1, pt(1_000.0)).await;
+    settle(10 * 60).await;
+    engine
+        .mark_ready(KITCHEN, OrderId(1))
+        .await
+        .expect("cooking");
+    engine
+        .courier_arrived(COURIER)
+        .await
+        .expect("heading there");
+    engine.courier_picked_up(COURIER).await.expect("ready");
+    engine.shutdown().await;
+    // Another restart with the food on board.
+    let engine = start_engine(store.clone()).await;
+    assert_eq!(
+        engine.courier_status(COURIER).await.expect("restored"),
+        CourierStatus::Delivering
+    );
+    let done = engine
+        .courier_delivered(COURIER, OrderId(1))
+        .await
+        .expect("carried");
+    assert_eq!(done.status, OrderStatus::Delivered);
+    assert_eq!(
+        engine.courier_status(COURIER).await.expect("online"),
+        CourierStatus::Idle
     );
     engine.shutdown().await;
 }

@@ -14,7 +14,7 @@ use foodiefast_geo::{CourierId, OrderId, Point, Seconds};
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 
 use super::notices::{CourierNotice, NoticeBoard};
-use super::trips::TripLedger;
+use super::trips::{Trip, TripLedger};
 use crate::clock::Clock;
 use crate::domain::courier::{
     CourierError, CourierOutcome, CourierState, CourierStatus, Offer, OfferAnswer,
@@ -333,7 +333,13 @@ impl CourierActorState {
                 });
             }
         }
-        self.args.trips.record(id, self.courier.carrying());
+        self.args.trips.record(
+            id,
+            Trip {
+                orders: self.courier.carrying().to_vec(),
+                on_board: self.courier.status() == CourierStatus::Delivering,
+            },
+        );
         let now = self.courier.status();
         if now != before {
             match now {

@@ -1,8 +1,9 @@
 //! Courier actors under a [`KeyedSupervisor`](crate::supervisor::KeyedSupervisor):
 //! how one starts (offline, until the app says otherwise) and how one is
-//! rebuilt after a failure: status, position and shift from the courier
-//! read model, the trip from the [`TripLedger`], and its dispatcher told
-//! again that it is free.
+//! rebuilt after a failure, or after a restart of the process while it
+//! carried orders: status, position and shift from the courier read model,
+//! the trip from the [`TripLedger`], and its dispatcher told again that it
+//! is free.
 
 use std::sync::Arc;
 
@@ -49,13 +50,15 @@ impl ChildKind for CourierKind {
         supervisor: ActorCell,
         after_failure: bool,
     ) -> Result<ActorRef<CourierMsg>, ActorProcessingErr> {
-        let resume = if after_failure {
+        let trip = self.trips.carried_by(id);
+        let resume = if after_failure || !trip.is_empty() {
             self.store.courier_view(id).await?.map(|view| {
                 CourierState::restore(
                     view.status,
                     view.position,
                     view.shift_end,
-                    self.trips.carried_by(id),
+                    trip.orders,
+                    trip.on_board,
                 )
             })
         } else {

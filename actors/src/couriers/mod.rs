@@ -10,4 +10,4 @@ pub mod trips;
 pub use actor::{CourierActor, CourierArgs, CourierMsg};
 pub use kind::CourierKind;
 pub use notices::{CourierNotice, NoticeBoard};
-pub use trips::TripLedger;
+pub use trips::{Trip, TripLedger};

@@ -190,34 +190,30 @@ impl CourierState {
         }
     }
 
-    /// A courier as last recorded (after its actor failed): online couriers
-    /// come back where they were with the orders they carry. An offer held
-    /// then is lost (its dispatcher settles it), so an offered courier, or one
-    /// whose trip is unknown, comes back idle.
+    /// A courier as last recorded (after its actor failed, or the process
+    /// restarted while it carried orders): online couriers come back where
+    /// they were with the orders they carry. An offer held then is lost (its
+    /// dispatcher settles it), so an offered courier comes back idle. The
+    /// trip decides over a stale status: food `on_board` means delivering,
+    /// and a courier carrying orders is at least heading to pickup.
     pub fn restore(
         status: CourierStatus,
         position: Option<Point>,
         shift_end: Option<Seconds>,
         carrying: Vec<OrderId>,
+        on_board: bool,
     ) -> Self {
         let (Some(position), Some(shift_end)) = (position, shift_end) else {
             return Self::default();
         };
         let status = match status {
-            CourierStatus::Offline => return Self::default(),
-            CourierStatus::HeadingToPickup
-            | CourierStatus::WaitingAtRestaurant
-            | CourierStatus::Delivering
-                if !carrying.is_empty() =>
-            {
-                status
+            _ if carrying.is_empty() && status == CourierStatus::Offline => {
+                return Self::default();
             }
-            _ => CourierStatus::Idle,
-        };
-        let carrying = if status == CourierStatus::Idle {
-            Vec::new()
-        } else {
-            carrying
+            _ if carrying.is_empty() => CourierStatus::Idle,
+            _ if on_board => CourierStatus::Delivering,
+            CourierStatus::HeadingToPickup | CourierStatus::WaitingAtRestaurant => status,
+            _ => CourierStatus::HeadingToPickup,
         };
         Self {
             status,
@@ -238,14 +234,23 @@ impl CourierState {
         Some(offer)
     }
 
-    /// Starts a shift at `at`, ending at `shift_end`.
+    /// Starts a shift at `at`, ending at `shift_end`; an online courier
+    /// saying so again keeps its shift, at the position and end it gives.
     pub fn go_online(
         &mut self,
         at: Point,
         shift_end: Seconds,
     ) -> Result<CourierOutcome, CourierError> {
         if self.status != CourierStatus::Offline {
-            return Err(self.illegal("go online"));
+            // The app saying so again (after a reconnect, or a restart of the
+            // engine that restored this courier): the shift goes on as it
+            // was, with the position and shift end it gives now.
+            if self.position == Some(at) && self.shift_end == Some(shift_end) {
+                return Ok(CourierOutcome::Unchanged);
+            }
+            self.position = Some(at);
+            self.shift_end = Some(shift_end);
+            return Ok(CourierOutcome::Changed);
         }
         self.status = CourierStatus::Idle;
         self.position = Some(at);

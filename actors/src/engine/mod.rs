@@ -17,6 +17,7 @@ pub mod couriers;
 pub mod kitchens;
 pub mod orders;
 
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -27,11 +28,12 @@ use ractor::{Actor, ActorRef, Message, RpcReplyPort};
 
 use crate::clock::Clock;
 use crate::context::EngineContext;
-use crate::couriers::{CourierKind, CourierMsg, TripLedger};
+use crate::couriers::{CourierKind, CourierMsg, Trip, TripLedger};
 use crate::directory::Directory;
 use crate::dispatch::{
     CourierDirectory, DispatchParams, DispatcherKind, DispatcherMsg, Travel, ZoneDispatchers,
 };
+use crate::domain::order::{Order, OrderStatus};
 use crate::error::EngineError;
 use crate::kitchens::{KitchenKind, KitchenMsg};
 use crate::orders::{
@@ -172,13 +174,14 @@ impl EngineBuilder {
             dispatchers,
             dispatcher_supervisor.clone(),
         ));
+        let trips = Arc::new(TripLedger::default());
         let courier_supervisor = supervise(
             CourierKind {
                 store: self.couriers,
                 hub: hub.clone(),
                 clock: self.clock,
                 board: zones.clone(),
-                trips: Arc::new(TripLedger::default()),
+                trips: trips.clone(),
             },
             couriers.clone(),
             config.restart_policy,
@@ -219,6 +222,7 @@ impl EngineBuilder {
             kitchen_supervisor,
             couriers,
             courier_supervisor,
+            trips,
             zones,
             dispatcher_supervisor,
             config,
@@ -340,6 +344,7 @@ pub struct Engine {
     kitchen_supervisor: ActorRef<SupervisorMsg<KitchenKind>>,
     couriers: Arc<CourierDirectory>,
     courier_supervisor: ActorRef<SupervisorMsg<CourierKind>>,
+    trips: Arc<TripLedger>,
     zones: Arc<ZoneDispatchers>,
     dispatcher_supervisor: ActorRef<SupervisorMsg<DispatcherKind>>,
     config: EngineConfig,
@@ -371,11 +376,28 @@ impl Engine {
         Self::builder(store, clock).config(config).start().await
     }
 
+    /// Rebuilds every unfinished order from its log and resumes it; then
+    /// the couriers who were carrying orders come back on their trips (the
+    /// orders' logs name them), so their apps find them where they were.
     async fn recover(&mut self) -> Result<(), EngineError> {
+        let mut trips: HashMap<CourierId, Trip> = HashMap::new();
         for id in self.ctx.store.active_orders().await? {
+            let rebuilt = match self.ctx.store.load(id).await {
+                Ok(events) => Order::from_events(&events).ok(),
+                Err(_) => None,
+            };
+            let Some(order) = rebuilt else {
+                self.registry.quarantine(id);
+                continue;
+            };
+            if let Some(courier) = order.courier() {
+                let trip = trips.entry(courier).or_default();
+                trip.orders.push(id);
+                trip.on_board |= order.status() == OrderStatus::PickedUp;
+            }
             let args = OrderArgs {
                 ctx: self.ctx.clone(),
-                start: OrderStart::Rehydrate(id),
+                start: OrderStart::Recovered(Box::new(order)),
             };
             match Actor::spawn_linked(None, OrderActor, args, self.order_supervisor.get_cell())
                 .await
@@ -386,6 +408,16 @@ impl Engine {
                 }
                 Err(_) => self.registry.quarantine(id),
             }
+        }
+        for (courier, trip) in trips {
+            self.trips.record(courier, trip);
+            start_child(
+                &self.courier_supervisor,
+                courier,
+                self.config.call_timeout,
+                "courier",
+            )
+            .await?;
         }
         Ok(())
     }

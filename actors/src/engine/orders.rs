@@ -99,6 +99,15 @@ impl Engine {
         self.ctx.census.count(status)
     }
 
+    /// Every unfinished order in `status`, awake or asleep.
+    pub fn orders_with_status(&self, status: OrderStatus) -> Vec<OrderId> {
+        let mut orders = self.ctx.census.in_status(status);
+        orders.extend(self.registry.asleep_where(|d| d.status == status));
+        orders.sort_unstable();
+        orders.dedup();
+        orders
+    }
+
     /// Number of orders with a live actor.
     pub fn live_orders(&self) -> usize {
         self.registry.len()

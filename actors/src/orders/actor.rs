@@ -36,6 +36,9 @@ pub enum OrderStart {
     /// A sleeping order: rebuild it from its history (whoever it waits on
     /// still knows).
     Wake(OrderId),
+    /// An order the engine rebuilt from its history at start-up: tell whoever
+    /// it waits on.
+    Recovered(Box<Order>),
 }
 
 /// The actor's start-up arguments.
@@ -113,6 +116,12 @@ impl Actor for OrderActor {
                 order
             }
             OrderStart::Wake(id) => Order::from_events(&ctx.store.load(id).await?)?,
+            OrderStart::Recovered(order) => {
+                if let Some(reactions) = ctx.reactions.get() {
+                    reactions.resumed(&order, Resume::Everything);
+                }
+                *order
+            }
         };
         ctx.census.set(order.id(), order.status());
         Ok(OrderState {

@@ -59,6 +59,16 @@ impl OrderCensus {
     pub fn count(&self, status: OrderStatus) -> usize {
         self.counts().by_status.get(&status).copied().unwrap_or(0)
     }
+
+    /// The live orders in `status`.
+    pub fn in_status(&self, status: OrderStatus) -> Vec<OrderId> {
+        self.counts()
+            .status_of
+            .iter()
+            .filter(|&(_, &s)| s == status)
+            .map(|(&id, _)| id)
+            .collect()
+    }
 }
 
 fn export(status: OrderStatus, count: usize) {
@@ -78,6 +88,7 @@ mod tests {
         census.set(OrderId(1), OrderStatus::PaymentAuthorised);
         assert_eq!(census.count(OrderStatus::Placed), 1);
         assert_eq!(census.count(OrderStatus::PaymentAuthorised), 1);
+        assert_eq!(census.in_status(OrderStatus::Placed), vec![OrderId(2)]);
         census.leave(OrderId(1));
         census.leave(OrderId(1));
         assert_eq!(census.count(OrderStatus::PaymentAuthorised), 0);
