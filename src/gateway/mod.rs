@@ -14,6 +14,7 @@ pub mod error;
 pub mod extract;
 pub mod metrics;
 pub mod openapi;
+pub mod placement;
 pub mod position;
 pub mod routes;
 pub mod state;
@@ -95,7 +96,8 @@ impl App {
             EngineConfig::default(),
         )
         .await?;
-        tracing::info!(recovered = engine.recovered(), "engine started");
+        let handed_on = placement::resume_unfinished(&engine).await;
+        tracing::info!(recovered = engine.recovered(), handed_on, "engine started");
         let state = AppState::new(Shared {
             engine: Arc::new(engine),
             store,

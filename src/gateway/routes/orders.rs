@@ -19,6 +19,7 @@ use utoipa_axum::routes;
 use crate::gateway::auth::{Anyone, Authed, Customer, Principal};
 use crate::gateway::error::{ApiError, ErrorBody};
 use crate::gateway::extract::{Body, Path};
+use crate::gateway::placement;
 use crate::gateway::position::Position;
 use crate::gateway::state::AppState;
 use crate::store::{KeyClaim, Role};
@@ -232,33 +233,44 @@ async fn order_details(
     })
 }
 
-/// Places the order the key was claimed for, then hands it to the
-/// kitchen. Payments are not wired yet, so authorisation is recorded at
-/// once; the payment saga will take this step over.
-async fn place_claimed(state: &AppState, details: OrderDetails) -> Result<OrderView, ApiError> {
-    let id = details.id;
-    let placed = state.engine.place_order(details).await?;
-    for command in [OrderCommand::AuthorisePayment, OrderCommand::SendToChef] {
-        if let Err(err) = state.engine.command(id, command).await {
-            // The order exists and is durable; recovery resumes it.
-            tracing::error!(order = %id, error = %err, "placed order not handed to the kitchen");
-            return Ok(placed);
-        }
-    }
-    Ok(state.engine.view(id).await.unwrap_or(placed))
-}
-
-/// The order a repeated placement refers to, once the first one is done.
-async fn replayed(state: &AppState, id: OrderId) -> Result<OrderView, ApiError> {
+/// The order a repeated placement refers to. The first request normally
+/// finishes within [`REPLAY_WAIT`]; if its order still does not exist then,
+/// that request died between claiming the key and placing (a crash), and
+/// this one places the order under the id the key holds (or, if it is no
+/// longer valid, frees the key as the first request would have). A
+/// placement found short of its kitchen is handed on.
+async fn replayed(
+    state: &AppState,
+    id: OrderId,
+    (customer, key): (CustomerId, &str),
+    request: &PlaceOrder,
+) -> Result<OrderView, ApiError> {
     let deadline = tokio::time::Instant::now() + REPLAY_WAIT;
     loop {
-        if let Some(view) = state.store.order_view(id).await? {
-            return Ok(view);
+        if state.store.order_view(id).await?.is_some() {
+            return placement::hand_to_kitchen(&state.engine, id)
+                .await
+                .ok_or(ApiError::Unavailable);
         }
         if tokio::time::Instant::now() >= deadline {
-            return Err(ApiError::Unavailable);
+            break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let details = match order_details(state, id, customer, request).await {
+        Ok(details) => details,
+        Err(err) => {
+            state.store.release_idempotency_key(customer, key).await?;
+            return Err(err);
+        }
+    };
+    match placement::place(state, details).await {
+        Ok(view) => Ok(view),
+        // Another repeat won the race to place it (the log admits one placement).
+        Err(err) => match state.store.order_view(id).await? {
+            Some(view) => Ok(view),
+            None => Err(err),
+        },
     }
 }
 
@@ -299,14 +311,21 @@ async fn place_order(
         KeyClaim::Held { request, .. } if request != canonical => {
             return Err(ApiError::IdempotencyKeyReused);
         }
-        KeyClaim::Held { order, .. } => (replayed(&state, order).await?, true),
+        KeyClaim::Held { order, .. } => (
+            replayed(&state, order, (customer_id, &key), &request).await?,
+            true,
+        ),
         KeyClaim::Claimed => {
             let placed = match order_details(&state, id, customer_id, &request).await {
-                Ok(details) => place_claimed(&state, details).await,
+                Ok(details) => placement::place(&state, details).await,
                 Err(err) => Err(err),
             };
             match placed {
                 Ok(view) => (view, false),
+                // A repeat of this request took over while it was slow.
+                Err(_) if state.store.order_view(id).await?.is_some() => {
+                    (state.engine.view(id).await?, false)
+                }
                 Err(err) => {
                     // Nothing was placed: free the key for a corrected retry.
                     state

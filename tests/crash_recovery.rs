@@ -1,0 +1,441 @@
+//! The real `foodiefast serve` process killed with SIGKILL in the middle of
+//! a rush of orders, then restarted on the same SQLite file: every order
+//! whose placement was acknowledged is there exactly once, with the same
+//! id; every placement retried with its idempotency key (acknowledged or
+//! cut off by the kill) yields exactly one order; no order is stranded
+//! between placement and its kitchen; and every order runs on to its end.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use futures_util::stream;
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+const SECRET: &str = "a-test-secret-of-at-least-thirty-two-bytes";
+const KITCHEN: (f64, f64) = (52.52, 13.405);
+/// Customers placing the rush (each lists its own orders, at most 50).
+const CUSTOMERS: usize = 16;
+/// Placements attempted before the kill.
+const PLACEMENTS: usize = 640;
+/// Acknowledged placements after which the process is killed.
+const KILL_AFTER: usize = 520;
+
+/// A `foodiefast serve` child process (killed when dropped).
+struct Process(Child);
+
+/// Where a server listens.
+#[derive(Clone, Copy)]
+struct Server {
+    addr: SocketAddr,
+}
+
+impl Server {
+    /// Starts `foodiefast serve` on `db` and waits until it listens.
+    fn start(db: &Path) -> (Process, Self) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_foodiefast"))
+            .arg("serve")
+            .env_remove("DATABASE_URL")
+            .env("FOODIEFAST_DB_PATH", db)
+            .env("PORT", "0")
+            .env("BIND_ADDR", "127.0.0.1")
+            .env("JWT_SECRET", SECRET)
+            .env("CITY_CENTRE", "52.52,13.405")
+            .env("LOG_FORMAT", "json")
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the binary starts");
+        let stdout = child.stdout.take().expect("piped");
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Keeps draining the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            let mut tx = Some(tx);
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let Ok(entry) = serde_json::from_str::<Value>(&line) else {
+                    continue;
+                };
+                if entry["message"] == "listening"
+                    && let Some(addr) = entry["addr"].as_str().and_then(|a| a.parse().ok())
+                    && let Some(tx) = tx.take()
+                {
+                    let _ = tx.send(addr);
+                }
+            }
+        });
+        let addr = rx
+            .recv_timeout(Duration::from_mins(1))
+            .expect("the server says where it listens");
+        (Process(child), Self { addr })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+impl Process {
+    /// SIGKILL: no shutdown, no flush, nothing but what is already durable.
+    fn kill(&mut self) {
+        self.0.kill().expect("killed");
+        self.0.wait().expect("reaped");
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[derive(Clone)]
+struct Account {
+    token: String,
+}
+
+async fn sign_up(http: &Client, server: &Server, role: &str, n: usize) -> Account {
+    let response = http
+        .post(server.url("/auth/signup"))
+        .json(&json!({
+            "email": format!("{role}{n}@example.com"),
+            "password": "correct horse battery",
+            "name": format!("{role} {n}"),
+            "role": role,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let body: Value = response.json().await.unwrap();
+    Account {
+        token: body["token"].as_str().unwrap().to_owned(),
+    }
+}
+
+/// An always-open kitchen with one dish; returns (kitchen id, item id).
+async fn open_kitchen(http: &Client, server: &Server, chef: &Account) -> (u64, u64) {
+    let hours: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| json!({"day": d, "opens": "00:00", "closes": "24:00"}))
+        .collect();
+    let kitchen: Value = http
+        .put(server.url("/kitchens/mine"))
+        .bearer_auth(&chef.token)
+        .json(&json!({
+            "name": "Rush Kitchen",
+            "position": {"lat": KITCHEN.0, "lng": KITCHEN.1},
+            "prep_minutes": 15,
+            "accepting": true,
+            "hours": hours,
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let item: Value = http
+        .post(server.url("/kitchens/mine/menu"))
+        .bearer_auth(&chef.token)
+        .json(&json!({
+            "name": "Dumplings",
+            "price_minor": 1250,
+            "currency": "EUR",
+            "available": true,
+            "prep_minutes": 10,
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (
+        kitchen["id"].as_u64().unwrap(),
+        item["id"].as_u64().unwrap(),
+    )
+}
+
+/// Placement `n`: its customer, its key and its body.
+fn placement(n: usize, kitchen: (u64, u64)) -> (usize, String, Value) {
+    let body = json!({
+        "kitchen_id": kitchen.0,
+        "items": [{"item_id": kitchen.1, "quantity": 1 + n % 3}],
+        "drop_off": {"lat": KITCHEN.0 + 0.001 * (n % 10) as f64, "lng": KITCHEN.1 + 0.01},
+    });
+    (n % CUSTOMERS, format!("rush-{n}"), body)
+}
+
+/// Places `body` with `key`; the order id if acknowledged (201).
+async fn place(
+    http: &Client,
+    server: &Server,
+    customer: &Account,
+    key: &str,
+    body: &Value,
+) -> Option<u64> {
+    let response = http
+        .post(server.url("/orders"))
+        .bearer_auth(&customer.token)
+        .header("Idempotency-Key", key)
+        .json(body)
+        .send()
+        .await
+        .ok()?;
+    if response.status() != StatusCode::CREATED {
+        return None;
+    }
+    let order: Value = response.json().await.ok()?;
+    order["id"].as_u64()
+}
+
+/// A chef's command on an order; the order's status afterwards.
+async fn chef_says(
+    http: &Client,
+    server: &Server,
+    chef: &Account,
+    order: u64,
+    what: &str,
+    body: &Value,
+) -> Result<String, StatusCode> {
+    let response = http
+        .post(server.url(&format!("/orders/{order}/{what}")))
+        .bearer_auth(&chef.token)
+        .json(body)
+        .send()
+        .await
+        .map_err(|_| StatusCode::SERVICE_UNAVAILABLE)?;
+    if response.status() != StatusCode::OK {
+        return Err(response.status());
+    }
+    let order: Value = response.json().await.unwrap();
+    Ok(order["status"].as_str().unwrap().to_owned())
+}
+
+async fn status_of(http: &Client, server: &Server, customer: &Account, order: u64) -> String {
+    let response = http
+        .get(server.url(&format!("/orders/{order}")))
+        .bearer_auth(&customer.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "order {order}");
+    let order: Value = response.json().await.unwrap();
+    order["status"].as_str().unwrap().to_owned()
+}
+
+/// The people of the rush: a chef with an open kitchen and the customers.
+struct Rush {
+    http: Client,
+    chef: Account,
+    kitchen: (u64, u64),
+    customers: Vec<Account>,
+}
+
+impl Rush {
+    async fn set_up(server: Server) -> Self {
+        let http = Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap();
+        let chef = sign_up(&http, &server, "chef", 0).await;
+        let kitchen = open_kitchen(&http, &server, &chef).await;
+        let mut customers = Vec::new();
+        for n in 0..CUSTOMERS {
+            customers.push(sign_up(&http, &server, "customer", n).await);
+        }
+        Self {
+            http,
+            chef,
+            kitchen,
+            customers,
+        }
+    }
+
+    /// Placement `n` on `server`: the order id if acknowledged.
+    async fn place(&self, server: Server, n: usize) -> (String, Option<u64>) {
+        let (customer, key, body) = placement(n, self.kitchen);
+        let id = place(&self.http, &server, &self.customers[customer], &key, &body).await;
+        (key, id)
+    }
+
+    /// The rush: placements 24 at a time; a third of the acknowledged ones
+    /// are accepted by the chef at once. `process` is killed as soon as
+    /// [`KILL_AFTER`] placements were acknowledged, requests still in
+    /// flight. Returns the acknowledged placements: key to order id.
+    async fn until_killed(&self, server: Server, mut process: Process) -> HashMap<String, u64> {
+        let acknowledged = Mutex::new(HashMap::new());
+        let count = Arc::new(AtomicUsize::new(0));
+        let killer = {
+            let count = count.clone();
+            tokio::spawn(async move {
+                while count.load(Ordering::SeqCst) < KILL_AFTER {
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+                process.kill();
+                process
+            })
+        };
+        stream::iter(0..PLACEMENTS)
+            .for_each_concurrent(24, |n| {
+                let (acknowledged, count) = (&acknowledged, count.clone());
+                async move {
+                    let (key, Some(id)) = self.place(server, n).await else {
+                        return;
+                    };
+                    acknowledged.lock().unwrap().insert(key, id);
+                    count.fetch_add(1, Ordering::SeqCst);
+                    if n.is_multiple_of(3) {
+                        let accept = json!({"prep_minutes": 20});
+                        let _ = self.chef_says(server, id, "accept", &accept).await;
+                    }
+                }
+            })
+            .await;
+        let _killed = killer.await.unwrap();
+        acknowledged.into_inner().unwrap()
+    }
+
+    /// A chef's command on an order; the order's status afterwards.
+    async fn chef_says(
+        &self,
+        server: Server,
+        order: u64,
+        what: &str,
+        body: &Value,
+    ) -> Result<String, StatusCode> {
+        chef_says(&self.http, &server, &self.chef, order, what, body).await
+    }
+
+    /// Order `id` of placement `n`'s customer, as it stands.
+    async fn status(&self, server: Server, n: usize, id: u64) -> String {
+        status_of(&self.http, &server, &self.customers[n % CUSTOMERS], id).await
+    }
+
+    /// Every placement retried with its key, all acknowledged: key to order id.
+    async fn retry_all(&self, server: Server) -> HashMap<String, u64> {
+        stream::iter(0..PLACEMENTS)
+            .map(|n| async move {
+                let (key, id) = self.place(server, n).await;
+                let id = id.unwrap_or_else(|| panic!("retry of {key} refused"));
+                (key, id)
+            })
+            .buffer_unordered(24)
+            .collect()
+            .await
+    }
+
+    /// Asserts each customer's list holds exactly its keys' orders, once.
+    async fn assert_one_order_per_key(&self, server: Server, orders: &HashMap<String, u64>) {
+        for (c, customer) in self.customers.iter().enumerate() {
+            let listed: Vec<Value> = self
+                .http
+                .get(server.url("/orders"))
+                .bearer_auth(&customer.token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let listed: Vec<u64> = listed.iter().map(|o| o["id"].as_u64().unwrap()).collect();
+            let distinct: BTreeSet<u64> = listed.iter().copied().collect();
+            assert_eq!(
+                distinct.len(),
+                listed.len(),
+                "customer {c} sees an order twice"
+            );
+            let expected: BTreeSet<u64> = (0..PLACEMENTS)
+                .filter(|n| n % CUSTOMERS == c)
+                .map(|n| orders[&format!("rush-{n}")])
+                .collect();
+            assert_eq!(distinct, expected, "customer {c}'s orders");
+        }
+    }
+
+    /// Runs placement `n`'s order `id` to its end in the kitchen: it must
+    /// have reached the kitchen; the chef rejects every fifth and cooks the
+    /// rest. Returns where it ends.
+    async fn through_the_kitchen(&self, server: Server, n: usize, id: u64) -> String {
+        let status = self.status(server, n, id).await;
+        assert!(
+            status == "sent_to_chef" || status == "accepted",
+            "order {id} stands at {status} after the restart"
+        );
+        if status == "sent_to_chef" {
+            let (what, body) = if n.is_multiple_of(5) {
+                ("reject", json!({"note": "out of dumplings"}))
+            } else {
+                ("accept", json!({"prep_minutes": 20}))
+            };
+            self.chef_says(server, id, what, &body).await.unwrap();
+        }
+        if self.status(server, n, id).await == "accepted" {
+            self.chef_says(server, id, "ready", &json!({}))
+                .await
+                .unwrap();
+        }
+        self.status(server, n, id).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_mid_rush_loses_and_duplicates_no_acknowledged_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("rush.db");
+    let (process, first) = Server::start(&db);
+    let rush = Rush::set_up(first).await;
+    let acknowledged = rush.until_killed(first, process).await;
+    assert!(
+        acknowledged.len() >= 500,
+        "only {} placements acknowledged before the kill",
+        acknowledged.len()
+    );
+    assert!(
+        acknowledged.len() < PLACEMENTS,
+        "the kill came after the rush"
+    );
+
+    // The same file, a new process.
+    let (_process, second) = Server::start(&db);
+    // An acknowledged placement answers its order; one cut off by the kill
+    // is finished (or placed) now, exactly once.
+    let orders = rush.retry_all(second).await;
+    for (key, id) in &acknowledged {
+        assert_eq!(orders[key], *id, "{key} answered another order");
+    }
+    rush.assert_one_order_per_key(second, &orders).await;
+
+    // Nothing stranded before its kitchen, and every order runs to its end.
+    let ends: Vec<String> = stream::iter(0..PLACEMENTS)
+        .map(|n| {
+            let id = orders[&format!("rush-{n}")];
+            rush.through_the_kitchen(second, n, id)
+        })
+        .buffer_unordered(24)
+        .collect()
+        .await;
+    for status in &ends {
+        assert!(
+            status == "ready" || status == "rejected",
+            "an order ended the run at {status}"
+        );
+    }
+}
