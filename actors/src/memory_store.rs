@@ -1,4 +1,4 @@
-//! An in-memory [`OrderStore`] and [`CourierStore`]: the same contract as
+//! An in-memory [`OrderStore`], [`CourierStore`] and [`DecisionStore`]: the same contract as
 //! the database backends (optimistic appends, views updated atomically with
 //! their events), without durability. For replays on paused time, where
 //! nothing needs to outlive the process, and for the actors' own tests.
@@ -9,15 +9,17 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use foodiefast_geo::{CourierId, OrderId};
 
+use crate::dispatch::Decision;
 use crate::domain::CustomerId;
 use crate::domain::order::OrderEvent;
-use crate::store::{CourierStore, CourierView, OrderStore, OrderView, StoreError};
+use crate::store::{CourierStore, CourierView, DecisionStore, OrderStore, OrderView, StoreError};
 
 #[derive(Debug, Default)]
 struct Data {
     streams: HashMap<OrderId, Vec<OrderEvent>>,
     views: HashMap<OrderId, OrderView>,
     couriers: HashMap<CourierId, CourierView>,
+    decisions: HashMap<OrderId, Decision>,
     next_id: u64,
 }
 
@@ -124,5 +126,22 @@ impl CourierStore for MemoryStore {
 
     async fn courier_view(&self, courier: CourierId) -> Result<Option<CourierView>, StoreError> {
         Ok(self.data().couriers.get(&courier).cloned())
+    }
+}
+
+#[async_trait]
+impl DecisionStore for MemoryStore {
+    async fn put_decisions(&self, decisions: &[Decision]) -> Result<(), StoreError> {
+        let mut data = self.data();
+        for decision in decisions {
+            for &order in &decision.orders {
+                data.decisions.insert(order, decision.clone());
+            }
+        }
+        Ok(())
+    }
+
+    async fn decision_of(&self, order: OrderId) -> Result<Option<Decision>, StoreError> {
+        Ok(self.data().decisions.get(&order).cloned())
     }
 }

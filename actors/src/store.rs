@@ -10,6 +10,7 @@
 use async_trait::async_trait;
 use foodiefast_geo::{CourierId, OrderId, Point, RestaurantId, Seconds};
 
+use crate::dispatch::Decision;
 use crate::domain::CustomerId;
 use crate::domain::courier::CourierStatus;
 use crate::domain::order::{Order, OrderEvent, OrderStatus};
@@ -140,4 +141,16 @@ pub trait CourierStore: Send + Sync + 'static {
 
     /// What is known of a courier.
     async fn courier_view(&self, courier: CourierId) -> Result<Option<CourierView>, StoreError>;
+}
+
+/// Dispatch decisions, kept so that an operator can ask why an order went to
+/// its courier after the dispatcher that decided has restarted or forgotten.
+/// Only the latest decision per order is kept.
+#[async_trait]
+pub trait DecisionStore: Send + Sync + 'static {
+    /// Stores `decisions`, each replacing any earlier one about its orders.
+    async fn put_decisions(&self, decisions: &[Decision]) -> Result<(), StoreError>;
+
+    /// The latest decision that offered `order`.
+    async fn decision_of(&self, order: OrderId) -> Result<Option<Decision>, StoreError>;
 }

@@ -191,8 +191,11 @@ async fn after_a_restart_a_courier_on_a_trip_is_back_on_it() {
         engine.shutdown().await;
     }
     // A new process: the order's log names its courier, who is back on the
-    // trip before its app reconnects.
+    // trip before its app reconnects; the dispatcher that chose it is new,
+    // yet the decision can still be explained.
     let engine = start_engine(store.clone()).await;
+    let why = engine.explain(OrderId(1)).await.expect("readable");
+    assert_eq!(why.expect("a stored decision").chosen.courier, COURIER);
     open_kitchen(&engine, 1, pt(0.0), Seconds(180)).await;
     assert_eq!(
         engine.courier_status(COURIER).await.expect("restored"),

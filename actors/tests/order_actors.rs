@@ -15,7 +15,7 @@ use foodiefast_actors::domain::order::{
     CancelReason, OrderCommand, OrderDetails, OrderError, OrderEvent, OrderLine, OrderStatus,
 };
 use foodiefast_actors::memory_store::MemoryStore;
-use foodiefast_actors::store::{CourierStore, OrderStore};
+use foodiefast_actors::store::{CourierStore, DecisionStore, OrderStore};
 use foodiefast_actors::supervision::RestartPolicy;
 use foodiefast_actors::tracking::{Topic, Update};
 use foodiefast_actors::{Engine, EngineConfig, EngineError};
@@ -60,7 +60,7 @@ fn to_delivery(courier: CourierId) -> Vec<OrderCommand> {
 /// A store wrapper that fails on demand, to exercise supervision: it can
 /// refuse the next appends, lose the acknowledgement of an append that did
 /// land, or refuse to load one order's history forever.
-async fn engine_on<S: OrderStore + CourierStore>(store: Arc<S>) -> Engine {
+async fn engine_on<S: OrderStore + CourierStore + DecisionStore>(store: Arc<S>) -> Engine {
     Engine::start(
         store,
         Clock::starting_at(Seconds(0)),

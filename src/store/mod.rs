@@ -1,6 +1,6 @@
 //! Durable storage with sqlx: the order event log, the read models and the
-//! order id allocator, behind the actors' storage port
-//! ([`OrderStore`], [`CourierStore`]).
+//! order id allocator and the dispatch decisions, behind the actors' storage
+//! port ([`OrderStore`], [`CourierStore`], [`DecisionStore`]).
 //!
 //! Two backends, one schema: an embedded SQLite file (the default: no set-up)
 //! and PostgreSQL (production, several pods). [`StoreConfig`] says which,
@@ -32,9 +32,12 @@ pub mod sqlite;
 use std::fmt;
 
 use async_trait::async_trait;
+use foodiefast_actors::dispatch::Decision;
 use foodiefast_actors::domain::CustomerId;
 use foodiefast_actors::domain::order::OrderEvent;
-use foodiefast_actors::store::{CourierStore, CourierView, OrderStore, OrderView, StoreError};
+use foodiefast_actors::store::{
+    CourierStore, CourierView, DecisionStore, OrderStore, OrderView, StoreError,
+};
 use foodiefast_geo::{CourierId, OrderId, RestaurantId};
 use sqlx::migrate::{Migrate, Migrator};
 
@@ -314,5 +317,16 @@ impl CourierStore for Store {
 
     async fn courier_view(&self, courier: CourierId) -> Result<Option<CourierView>, StoreError> {
         on_backend!(self, s => s.courier_view(courier).await)
+    }
+}
+
+#[async_trait]
+impl DecisionStore for Store {
+    async fn put_decisions(&self, decisions: &[Decision]) -> Result<(), StoreError> {
+        on_backend!(self, s => s.put_decisions(decisions).await)
+    }
+
+    async fn decision_of(&self, order: OrderId) -> Result<Option<Decision>, StoreError> {
+        on_backend!(self, s => s.decision_of(order).await)
     }
 }

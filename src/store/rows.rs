@@ -67,6 +67,17 @@ pub(crate) const UPSERT_COURIER_VIEW: &str = "\
         status = excluded.status, x = excluded.x, y = excluded.y, \
         shift_end = excluded.shift_end, updated_at = excluded.updated_at";
 
+/// Stores the latest decision about order `$1`: offer `$2`, made at `$3`,
+/// as JSON `$4`.
+pub(crate) const UPSERT_DECISION: &str = "\
+    INSERT INTO dispatch_decisions (order_id, offer, decided_at, decision) \
+    VALUES ($1, $2, $3, $4) \
+    ON CONFLICT (order_id) DO UPDATE SET \
+        offer = excluded.offer, decided_at = excluded.decided_at, decision = excluded.decision";
+
+/// The latest decision about order `$1`, as JSON.
+pub(crate) const DECISION_OF: &str = "SELECT decision FROM dispatch_decisions WHERE order_id = $1";
+
 /// One courier's view.
 pub(crate) const COURIER_VIEW: &str =
     "SELECT id, status, x, y, shift_end, updated_at FROM courier_views WHERE id = $1";

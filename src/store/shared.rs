@@ -15,6 +15,7 @@
 //! trait cannot be implemented once for both, and the method bodies are a
 //! single call into [`SqlStore`]).
 
+use foodiefast_actors::dispatch::Decision;
 use foodiefast_actors::domain::CustomerId;
 use foodiefast_actors::domain::order::OrderEvent;
 use foodiefast_actors::store::{CourierView, OrderView, StoreError};
@@ -25,7 +26,7 @@ use sqlx::{
     Type, query, query_as, query_scalar,
 };
 
-use super::rows::{self, CourierViewRow, OrderViewRow, backend, from_db, to_db};
+use super::rows::{self, CourierViewRow, OrderViewRow, backend, corrupt, from_db, to_db};
 use super::{Backend, MigrationReport, count_applied};
 
 /// What differs between the backends' SQL and transactions.
@@ -245,6 +246,40 @@ where
         from_db(id, "order id").map(OrderId)
     }
 
+    /// See [`DecisionStore::put_decisions`](foodiefast_actors::store::DecisionStore::put_decisions).
+    pub(crate) async fn put_decisions(&self, decisions: &[Decision]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        for decision in decisions {
+            let json = serde_json::to_string(decision)
+                .map_err(|e| corrupt(format!("a decision does not encode: {e}")))?;
+            for order in &decision.orders {
+                query(rows::UPSERT_DECISION)
+                    .bind(to_db(order.0, "order id")?)
+                    .bind(to_db(decision.offer, "offer id")?)
+                    .bind(decision.at.0)
+                    .bind(json.clone())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+            }
+        }
+        tx.commit().await.map_err(backend)
+    }
+
+    /// See [`DecisionStore::decision_of`](foodiefast_actors::store::DecisionStore::decision_of).
+    pub(crate) async fn decision_of(&self, order: OrderId) -> Result<Option<Decision>, StoreError> {
+        let json: Option<String> = query_scalar(rows::DECISION_OF)
+            .bind(to_db(order.0, "order id")?)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        json.map(|json| {
+            serde_json::from_str(&json)
+                .map_err(|e| corrupt(format!("decision about order {order}: {e}")))
+        })
+        .transpose()
+    }
+
     /// See [`CourierStore::put_courier`](foodiefast_actors::store::CourierStore::put_courier).
     pub(crate) async fn put_courier(&self, view: &CourierView) -> Result<(), StoreError> {
         let row = CourierViewRow::encode(view)?;
@@ -278,10 +313,11 @@ macro_rules! forward_store_traits {
         // A block of its own, for the imports.
         const _: () = {
             use async_trait::async_trait;
+            use foodiefast_actors::dispatch::Decision;
             use foodiefast_actors::domain::CustomerId;
             use foodiefast_actors::domain::order::OrderEvent;
             use foodiefast_actors::store::{
-                CourierStore, CourierView, OrderStore, OrderView, StoreError,
+                CourierStore, CourierView, DecisionStore, OrderStore, OrderView, StoreError,
             };
             use foodiefast_geo::{CourierId, OrderId};
 
@@ -336,6 +372,20 @@ macro_rules! forward_store_traits {
                     courier: CourierId,
                 ) -> Result<Option<CourierView>, StoreError> {
                     self.sql.courier_view(courier).await
+                }
+            }
+
+            #[async_trait]
+            impl DecisionStore for $store {
+                async fn put_decisions(&self, decisions: &[Decision]) -> Result<(), StoreError> {
+                    self.sql.put_decisions(decisions).await
+                }
+
+                async fn decision_of(
+                    &self,
+                    order: OrderId,
+                ) -> Result<Option<Decision>, StoreError> {
+                    self.sql.decision_of(order).await
                 }
             }
         };

@@ -47,6 +47,7 @@ on_both_backends!(
     a_customers_orders_come_newest_first,
     order_ids_never_repeat,
     courier_views_are_put_and_got,
+    dispatch_decisions_keep_the_latest_per_order,
     reopening_keeps_everything,
     unreadable_rows_are_corrupt_not_a_panic,
     migrations_are_idempotent,

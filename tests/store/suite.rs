@@ -6,12 +6,16 @@ use std::process::Command;
 use std::sync::Arc;
 
 use foodiefast::store::Store;
+use foodiefast_actors::dispatch::Decision;
 use foodiefast_actors::domain::CustomerId;
 use foodiefast_actors::domain::courier::CourierStatus;
 use foodiefast_actors::domain::order::{
     CancelReason, Order, OrderCommand, OrderEvent, OrderStatus,
 };
-use foodiefast_actors::store::{CourierStore, CourierView, OrderStore, OrderView, StoreError};
+use foodiefast_actors::store::{
+    CourierStore, CourierView, DecisionStore, OrderStore, OrderView, StoreError,
+};
+use foodiefast_geo::assignment::Candidate;
 use foodiefast_geo::{CourierId, OrderId, Point, Seconds};
 use tokio::sync::Barrier;
 
@@ -289,6 +293,62 @@ pub(crate) async fn courier_views_are_put_and_got(db: TestDb) {
     );
 }
 
+fn candidate(courier: u64, cost: i64) -> Candidate {
+    Candidate {
+        courier: CourierId(courier),
+        cost,
+        approach: Seconds(300 + cost),
+        arrive_at: Seconds(1_300),
+        pickup_at: Seconds(1_500),
+        latest_departure: Seconds(1_200),
+        wait: Seconds(200),
+        total_click_to_door: Seconds(2_400),
+    }
+}
+
+fn decision(offer: u64, orders: &[u64], chosen: u64) -> Decision {
+    let candidates = vec![candidate(chosen, 10), candidate(chosen + 1, 25)];
+    Decision {
+        at: Seconds(1_000 + offer as i64),
+        offer,
+        orders: orders.iter().copied().map(OrderId).collect(),
+        chosen: candidates[0],
+        why: format!("courier {chosen} had the lowest cost"),
+        candidates,
+    }
+}
+
+pub(crate) async fn dispatch_decisions_keep_the_latest_per_order(db: TestDb) {
+    let store = db.open().await;
+    assert_eq!(store.decision_of(OrderId(1)).await.unwrap(), None);
+    // A bundle's decision answers for each of its orders.
+    let bundle = decision(7, &[1, 2], 30);
+    store
+        .put_decisions(std::slice::from_ref(&bundle))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.decision_of(OrderId(1)).await.unwrap(),
+        Some(bundle.clone())
+    );
+    assert_eq!(
+        store.decision_of(OrderId(2)).await.unwrap(),
+        Some(bundle.clone())
+    );
+    // Order 1 declined and offered again: the newer decision replaces it.
+    let again = decision(9, &[1], 40);
+    let other = decision(10, &[3], 50);
+    store
+        .put_decisions(&[again.clone(), other.clone()])
+        .await
+        .unwrap();
+    assert_eq!(store.decision_of(OrderId(1)).await.unwrap(), Some(again));
+    assert_eq!(store.decision_of(OrderId(2)).await.unwrap(), Some(bundle));
+    assert_eq!(store.decision_of(OrderId(3)).await.unwrap(), Some(other));
+    // Nothing is kept for orders never offered.
+    assert_eq!(store.decision_of(OrderId(4)).await.unwrap(), None);
+}
+
 pub(crate) async fn reopening_keeps_everything(db: TestDb) {
     let store = db.open().await;
     let mut orders = Vec::new();
@@ -391,7 +451,7 @@ pub(crate) async fn migrations_are_idempotent(db: TestDb) {
     let report = store.migrate().await.unwrap();
     assert_eq!(
         (report.applied_now, report.applied_total, report.known),
-        (0, 2, 2)
+        (0, 3, 3)
     );
     store.close().await;
     let again = db.open().await;
@@ -422,13 +482,13 @@ pub(crate) async fn the_migrate_command_reports_backend_and_count(db: TestDb) {
     assert_eq!(
         first,
         format!(
-            "backend: {backend} ({location})\nmigrations: applied 2 migrations now; 2 of 2 in place\n"
+            "backend: {backend} ({location})\nmigrations: applied 3 migrations now; 3 of 3 in place\n"
         )
     );
     assert_eq!(
         second,
         format!(
-            "backend: {backend} ({location})\nmigrations: applied 0 migrations now; 2 of 2 in place\n"
+            "backend: {backend} ({location})\nmigrations: applied 0 migrations now; 3 of 3 in place\n"
         )
     );
     let store = db.open().await;

@@ -15,6 +15,7 @@ use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 
 use super::book::{AnswerOutcome, DispatchBook};
 use super::decision::Decision;
+use super::journal::DecisionJournal;
 use crate::clock::Clock;
 use crate::couriers::{CourierMsg, CourierNotice};
 use crate::directory::Directory;
@@ -71,6 +72,8 @@ pub struct DispatcherArgs<M> {
     pub clock: Clock,
     /// Period of the matching round.
     pub period: Duration,
+    /// Where decisions are kept for later questions.
+    pub journal: DecisionJournal,
 }
 
 /// The zone dispatcher actor.
@@ -90,6 +93,7 @@ pub struct DispatcherState<M> {
     router: Arc<OrderRouter>,
     couriers: Arc<CourierDirectory>,
     clock: Clock,
+    journal: DecisionJournal,
     /// Every order the zone is responsible for, to put it back in the book
     /// if its courier lets it go.
     known: HashMap<OrderId, Order>,
@@ -111,6 +115,7 @@ impl<M: TravelModel + Send + Sync + 'static> Actor for DispatcherActor<M> {
             couriers,
             clock,
             period,
+            journal,
         } = args;
         myself.send_interval(period, || DispatcherMsg::Tick);
         Ok(DispatcherState {
@@ -118,6 +123,7 @@ impl<M: TravelModel + Send + Sync + 'static> Actor for DispatcherActor<M> {
             router,
             couriers,
             clock,
+            journal,
             known: HashMap::new(),
         })
     }
@@ -176,6 +182,9 @@ impl<M: TravelModel> DispatcherState<M> {
             .record(started.elapsed().as_secs_f64());
         for offer in offers {
             metrics::counter!("foodiefast_offers_total", "outcome" => "sent").increment(1);
+            if let Some(decision) = offer.orders.first().and_then(|&o| self.book.explain(o)) {
+                self.journal.record(decision.clone());
+            }
             let message = CourierMsg::Offer(Offer {
                 id: offer.offer,
                 orders: offer.orders.clone(),

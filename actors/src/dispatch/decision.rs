@@ -4,8 +4,9 @@
 use foodiefast_geo::assignment::Candidate;
 use foodiefast_geo::{OrderId, Seconds};
 
-/// One offer's decision.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One offer's decision (stored as JSON: see
+/// [`DecisionStore`](crate::store::DecisionStore)).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Decision {
     /// When the round ran.
     pub at: Seconds,

@@ -14,6 +14,7 @@ use ractor::{Actor, ActorCell, ActorProcessingErr, ActorRef};
 
 use super::actor::{CourierDirectory, DispatcherActor, DispatcherArgs, DispatcherMsg};
 use super::book::{DispatchBook, DispatchParams};
+use super::journal::DecisionJournal;
 use crate::clock::Clock;
 use crate::couriers::CourierMsg;
 use crate::orders::OrderRouter;
@@ -58,6 +59,8 @@ pub struct DispatcherKind {
     pub period: Duration,
     /// Offer ids, unique across zones and restarts.
     pub offer_ids: Arc<AtomicU64>,
+    /// Where decisions are kept for later questions.
+    pub journal: DecisionJournal,
 }
 
 impl ChildKind for DispatcherKind {
@@ -78,6 +81,7 @@ impl ChildKind for DispatcherKind {
             couriers: self.couriers.clone(),
             clock: self.clock,
             period: self.period,
+            journal: self.journal.clone(),
         };
         let (actor, _) =
             Actor::spawn_linked(None, DispatcherActor::<Travel>::new(), args, supervisor).await?;

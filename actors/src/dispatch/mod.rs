@@ -5,11 +5,13 @@
 pub mod actor;
 pub mod book;
 pub mod decision;
+pub mod journal;
 pub mod kind;
 pub mod zones;
 
 pub use actor::{CourierDirectory, DispatcherActor, DispatcherArgs, DispatcherMsg, ZoneLoad};
 pub use book::{AnswerOutcome, DispatchBook, DispatchError, DispatchParams, OfferToSend};
 pub use decision::Decision;
+pub use journal::DecisionJournal;
 pub use kind::{DispatcherKind, Travel};
 pub use zones::{DispatcherDirectory, ZoneDispatchers};

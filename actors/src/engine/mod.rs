@@ -31,7 +31,8 @@ use crate::context::EngineContext;
 use crate::couriers::{CourierKind, CourierMsg, Trip, TripLedger};
 use crate::directory::Directory;
 use crate::dispatch::{
-    CourierDirectory, DispatchParams, DispatcherKind, DispatcherMsg, Travel, ZoneDispatchers,
+    CourierDirectory, DecisionJournal, DispatchParams, DispatcherKind, DispatcherMsg, Travel,
+    ZoneDispatchers,
 };
 use crate::domain::order::{Order, OrderStatus};
 use crate::error::EngineError;
@@ -41,7 +42,7 @@ use crate::orders::{
     OrderSupervisorArgs, OrderSupervisorMsg,
 };
 use crate::reactions::ActorWiring;
-use crate::store::{CourierStore, OrderStore};
+use crate::store::{CourierStore, DecisionStore, OrderStore};
 use crate::supervision::RestartPolicy;
 use crate::supervisor::{ChildKind, KeyedSupervisor, SupervisorArgs, SupervisorMsg};
 use crate::tracking::TrackingHub;
@@ -79,6 +80,7 @@ impl Default for EngineConfig {
 pub struct EngineBuilder {
     orders: Arc<dyn OrderStore>,
     couriers: Arc<dyn CourierStore>,
+    decisions: Arc<dyn DecisionStore>,
     clock: Clock,
     config: EngineConfig,
     zoning: Zoning,
@@ -154,6 +156,7 @@ impl EngineBuilder {
         });
         let (order_supervisor, router) = start_orders(&ctx, &registry, config).await?;
         let couriers = Arc::new(Directory::default());
+        let journal = DecisionJournal::start(self.decisions.clone());
         let dispatchers = Arc::new(Directory::default());
         let dispatcher_supervisor = supervise(
             DispatcherKind {
@@ -164,6 +167,7 @@ impl EngineBuilder {
                 clock: self.clock,
                 period: config.dispatch_period,
                 offer_ids: Arc::default(),
+                journal: journal.clone(),
             },
             dispatchers.clone(),
             config.restart_policy,
@@ -223,6 +227,7 @@ impl EngineBuilder {
             couriers,
             courier_supervisor,
             trips,
+            journal,
             zones,
             dispatcher_supervisor,
             config,
@@ -345,6 +350,7 @@ pub struct Engine {
     couriers: Arc<CourierDirectory>,
     courier_supervisor: ActorRef<SupervisorMsg<CourierKind>>,
     trips: Arc<TripLedger>,
+    journal: DecisionJournal,
     zones: Arc<ZoneDispatchers>,
     dispatcher_supervisor: ActorRef<SupervisorMsg<DispatcherKind>>,
     config: EngineConfig,
@@ -353,10 +359,14 @@ pub struct Engine {
 
 impl Engine {
     /// How an engine on `store` is put together, on `clock`.
-    pub fn builder<S: OrderStore + CourierStore>(store: Arc<S>, clock: Clock) -> EngineBuilder {
+    pub fn builder<S: OrderStore + CourierStore + DecisionStore>(
+        store: Arc<S>,
+        clock: Clock,
+    ) -> EngineBuilder {
         EngineBuilder {
             orders: store.clone(),
-            couriers: store,
+            couriers: store.clone(),
+            decisions: store,
             clock,
             config: EngineConfig::default(),
             zoning: Zoning::Single,
@@ -368,7 +378,7 @@ impl Engine {
 
     /// Starts an engine on `store` with `config` and the defaults for the
     /// rest: one zone, straight-line travel at 320 m/min.
-    pub async fn start<S: OrderStore + CourierStore>(
+    pub async fn start<S: OrderStore + CourierStore + DecisionStore>(
         store: Arc<S>,
         clock: Clock,
         config: EngineConfig,

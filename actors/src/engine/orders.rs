@@ -51,8 +51,9 @@ impl Engine {
             .ok_or(EngineError::NotFound(id))
     }
 
-    /// Why order `id` was offered to its courier: the latest decision of the
-    /// dispatcher of its pickup's zone (`None` if it made none, or forgot).
+    /// Why order `id` was offered to its courier: the latest decision about
+    /// it, from the dispatcher of its pickup's zone or, once that forgot it
+    /// (or restarted), from the store (`None` if no offer was ever made).
     pub async fn explain(&self, id: OrderId) -> Result<Option<Decision>, EngineError> {
         let history = self.ctx.store.load(id).await?;
         if history.is_empty() {
@@ -60,16 +61,19 @@ impl Engine {
         }
         let order = Order::from_events(&history)?;
         let zone = self.zones.zone_of(order.details().pickup);
-        let Some(dispatcher) = self.zones.get(zone) else {
-            return Ok(None);
-        };
-        ask(
-            &dispatcher,
-            |reply| DispatcherMsg::Explain(id, reply),
-            self.config.call_timeout,
-            "dispatcher",
-        )
-        .await
+        if let Some(dispatcher) = self.zones.get(zone) {
+            let recent = ask(
+                &dispatcher,
+                |reply| DispatcherMsg::Explain(id, reply),
+                self.config.call_timeout,
+                "dispatcher",
+            )
+            .await?;
+            if recent.is_some() {
+                return Ok(recent);
+            }
+        }
+        Ok(self.journal.recall(id).await?)
     }
 
     /// Each running zone's load (orders waiting, couriers free, offers out),

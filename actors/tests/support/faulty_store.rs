@@ -6,10 +6,13 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
+use foodiefast_actors::dispatch::Decision;
 use foodiefast_actors::domain::CustomerId;
 use foodiefast_actors::domain::order::OrderEvent;
 use foodiefast_actors::memory_store::MemoryStore;
-use foodiefast_actors::store::{CourierStore, CourierView, OrderStore, OrderView, StoreError};
+use foodiefast_actors::store::{
+    CourierStore, CourierView, DecisionStore, OrderStore, OrderView, StoreError,
+};
 use foodiefast_geo::{CourierId, OrderId};
 
 /// The in-memory store, with failures on demand.
@@ -42,6 +45,16 @@ impl CourierStore for FaultyStore {
     }
     async fn courier_view(&self, courier: CourierId) -> Result<Option<CourierView>, StoreError> {
         self.inner.courier_view(courier).await
+    }
+}
+
+#[async_trait]
+impl DecisionStore for FaultyStore {
+    async fn put_decisions(&self, decisions: &[Decision]) -> Result<(), StoreError> {
+        self.inner.put_decisions(decisions).await
+    }
+    async fn decision_of(&self, order: OrderId) -> Result<Option<Decision>, StoreError> {
+        self.inner.decision_of(order).await
     }
 }
 

@@ -14,7 +14,7 @@ use foodiefast_actors::clock::Clock;
 use foodiefast_actors::domain::CustomerId;
 use foodiefast_actors::domain::order::{OrderDetails, OrderLine};
 use foodiefast_actors::kitchens::KitchenSettings;
-use foodiefast_actors::store::{CourierStore, OrderStore};
+use foodiefast_actors::store::{CourierStore, DecisionStore, OrderStore};
 use foodiefast_actors::{Engine, EngineConfig};
 use foodiefast_geo::route::ServiceTimes;
 use foodiefast_geo::{CourierId, OrderId, Point, RestaurantId, Seconds};
@@ -58,7 +58,9 @@ pub(crate) fn service() -> ServiceTimes {
 
 /// An engine on `store`, starting at second 0, one zone, rounds every 10 s
 /// on straight lines at 320 m/min.
-pub(crate) async fn start_engine<S: OrderStore + CourierStore>(store: Arc<S>) -> Engine {
+pub(crate) async fn start_engine<S: OrderStore + CourierStore + DecisionStore>(
+    store: Arc<S>,
+) -> Engine {
     Engine::start(
         store,
         Clock::starting_at(Seconds(0)),

@@ -10,6 +10,7 @@ use crate::{CourierId, Seconds, TravelModel};
 
 /// A courier that could take a bundle, with the plan and its cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Candidate {
     /// The courier.
     pub courier: CourierId,
