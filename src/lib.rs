@@ -7,6 +7,8 @@
 //! - [`gateway`]: the HTTP and WebSocket gateway (`foodiefast serve`);
 //! - [`catalog`]: kitchens and menus as chefs publish them;
 //! - [`mdrp`]: loading Meal Delivery Routing Problem instances;
+//! - [`payments`]: the payment port and its providers (Stripe-compatible
+//!   HTTP, and an in-process sandbox);
 //! - [`replay`]: an MDRP instance's day driven through the real engine on
 //!   paused time;
 //! - [`store`]: durable storage with sqlx (SQLite or PostgreSQL): the order
@@ -22,6 +24,7 @@ pub mod config;
 pub mod error;
 pub mod gateway;
 pub mod mdrp;
+pub mod payments;
 pub mod replay;
 pub mod store;
 
