@@ -12,11 +12,9 @@
     clippy::indexing_slicing
 )]
 
+mod server;
+
 use std::collections::{BTreeSet, HashMap};
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -26,84 +24,14 @@ use futures_util::stream;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
-const SECRET: &str = "a-test-secret-of-at-least-thirty-two-bytes";
-const KITCHEN: (f64, f64) = (52.52, 13.405);
+use server::{KITCHEN, Process, Server, TestStore};
+
 /// Customers placing the rush (each lists its own orders, at most 50).
 const CUSTOMERS: usize = 16;
 /// Placements attempted before the kill.
 const PLACEMENTS: usize = 640;
 /// Acknowledged placements after which the process is killed.
 const KILL_AFTER: usize = 520;
-
-/// A `foodiefast serve` child process (killed when dropped).
-struct Process(Child);
-
-/// Where a server listens.
-#[derive(Clone, Copy)]
-struct Server {
-    addr: SocketAddr,
-}
-
-impl Server {
-    /// Starts `foodiefast serve` on `db` and waits until it listens.
-    fn start(db: &Path) -> (Process, Self) {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_foodiefast"))
-            .arg("serve")
-            .env_remove("DATABASE_URL")
-            .env("FOODIEFAST_DB_PATH", db)
-            .env("PORT", "0")
-            .env("BIND_ADDR", "127.0.0.1")
-            .env("JWT_SECRET", SECRET)
-            .env("CITY_CENTRE", "52.52,13.405")
-            .env("LOG_FORMAT", "json")
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the binary starts");
-        let stdout = child.stdout.take().expect("piped");
-        let (tx, rx) = std::sync::mpsc::channel();
-        // Keeps draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || {
-            let mut tx = Some(tx);
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                let Ok(entry) = serde_json::from_str::<Value>(&line) else {
-                    continue;
-                };
-                if entry["message"] == "listening"
-                    && let Some(addr) = entry["addr"].as_str().and_then(|a| a.parse().ok())
-                    && let Some(tx) = tx.take()
-                {
-                    let _ = tx.send(addr);
-                }
-            }
-        });
-        let addr = rx
-            .recv_timeout(Duration::from_mins(1))
-            .expect("the server says where it listens");
-        (Process(child), Self { addr })
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-}
-
-impl Process {
-    /// SIGKILL: no shutdown, no flush, nothing but what is already durable.
-    fn kill(&mut self) {
-        self.0.kill().expect("killed");
-        self.0.wait().expect("reaped");
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 #[derive(Clone)]
 struct Account {
@@ -397,10 +325,17 @@ impl Rush {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigkill_mid_rush_loses_and_duplicates_no_acknowledged_order() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("rush.db");
-    let (process, first) = Server::start(&db);
+async fn on_sqlite_sigkill_mid_rush_loses_and_duplicates_no_acknowledged_order() {
+    sigkill_mid_rush(TestStore::sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_sigkill_mid_rush_loses_and_duplicates_no_acknowledged_order() {
+    sigkill_mid_rush(TestStore::postgres().await).await;
+}
+
+async fn sigkill_mid_rush(store: TestStore) {
+    let (process, first) = Server::start(&store);
     let rush = Rush::set_up(first).await;
     let acknowledged = rush.until_killed(first, process).await;
     assert!(
@@ -414,7 +349,7 @@ async fn sigkill_mid_rush_loses_and_duplicates_no_acknowledged_order() {
     );
 
     // The same file, a new process.
-    let (_process, second) = Server::start(&db);
+    let (second_process, second) = Server::start(&store);
     // An acknowledged placement answers its order; one cut off by the kill
     // is finished (or placed) now, exactly once.
     let orders = rush.retry_all(second).await;
@@ -438,4 +373,6 @@ async fn sigkill_mid_rush_loses_and_duplicates_no_acknowledged_order() {
             "an order ended the run at {status}"
         );
     }
+    drop(second_process);
+    store.remove().await;
 }
