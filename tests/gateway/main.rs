@@ -11,6 +11,8 @@
 )]
 
 mod auth;
+mod couriers;
+mod delivery;
 mod errors;
 mod harness;
 mod kitchens;
