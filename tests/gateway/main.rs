@@ -10,6 +10,7 @@
     clippy::indexing_slicing
 )]
 
+mod admin;
 mod auth;
 mod couriers;
 mod delivery;
