@@ -19,4 +19,5 @@ mod harness;
 mod kitchens;
 mod operations;
 mod orders;
+mod shutdown;
 mod tracking;
