@@ -47,10 +47,33 @@ pub enum Command {
         (json|text), RUST_LOG; the README lists the rest."
     )]
     Serve,
+    /// Manage operator (admin) accounts, which sign-up never creates.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Drive the real engine through an MDRP instance's day on paused time
     /// and write and evaluate the solution (or replay every instance below
     /// a directory with --all).
     Replay(ReplayArgs),
+}
+
+/// `foodiefast admin` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an admin account in the configured store (`DATABASE_URL` or
+    /// `FOODIEFAST_DB_PATH`, as for serve); the password is read from the
+    /// first line of standard input, so it never appears in a process list.
+    Create(AdminCreateArgs),
+}
+
+/// Arguments of `foodiefast admin create`.
+#[derive(Debug, Clone, Args)]
+pub struct AdminCreateArgs {
+    /// The admin's log-in email.
+    #[arg(long, value_name = "EMAIL")]
+    pub email: String,
+    /// The name shown for the admin.
+    #[arg(long, value_name = "NAME", default_value = "Operator")]
+    pub name: String,
 }
 
 /// Arguments of `foodiefast evaluate`.

@@ -17,13 +17,16 @@
 //! | `WS_HEARTBEAT_SECONDS` | ping period; a peer silent for two periods is closed | 20 |
 //! | `WS_MESSAGES_PER_SECOND` | messages a WebSocket client may send per second (burst: twice that) | 10 |
 //! | `SHUTDOWN_GRACE_SECONDS` | how long shutdown waits for connections to finish | 20 |
+//! | `DISPATCH_PERIOD_SECONDS` | period of each zone's matching round | 10 |
+//! | `DISPATCH_COMMIT_HORIZON_SECONDS` | offer an order only once its courier must set off within this | 300 |
+//! | `OFFER_TIMEOUT_SECONDS` | how long a courier has to answer an offer | 30 |
 
 use std::fmt;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use foodiefast_geo::LatLng;
+use foodiefast_geo::{LatLng, Seconds};
 
 use crate::store::{ConfigError, StoreConfig};
 
@@ -53,6 +56,29 @@ pub struct ServeConfig {
     pub ws: WsLimits,
     /// How long shutdown waits for connections to finish.
     pub shutdown_grace: Duration,
+    /// When the dispatcher matches and offers.
+    pub dispatch: DispatchTiming,
+}
+
+/// When the dispatcher matches orders to couriers and how long offers last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DispatchTiming {
+    /// Period of each zone's matching round.
+    pub period: Duration,
+    /// An order is offered once its courier must set off within this.
+    pub commit_horizon: Seconds,
+    /// How long a courier has to answer an offer.
+    pub offer_timeout: Seconds,
+}
+
+impl Default for DispatchTiming {
+    fn default() -> Self {
+        Self {
+            period: Duration::from_secs(10),
+            commit_horizon: Seconds::from_minutes(5),
+            offer_timeout: Seconds(30),
+        }
+    }
 }
 
 /// How tokens are signed and checked.
@@ -193,6 +219,11 @@ impl ServeConfig {
                 messages_per_second: positive(&get, "WS_MESSAGES_PER_SECOND", 10)?,
             },
             shutdown_grace: Duration::from_secs(parse_or(&get, "SHUTDOWN_GRACE_SECONDS", 20)?),
+            dispatch: DispatchTiming {
+                period: Duration::from_secs(positive(&get, "DISPATCH_PERIOD_SECONDS", 10)?),
+                commit_horizon: Seconds(positive(&get, "DISPATCH_COMMIT_HORIZON_SECONDS", 300)?),
+                offer_timeout: Seconds(positive(&get, "OFFER_TIMEOUT_SECONDS", 30)?),
+            },
         })
     }
 }
@@ -321,6 +352,7 @@ mod tests {
         assert_eq!(c.allowed_origins, vec!["http://localhost:8080".to_owned()]);
         assert_eq!(c.log_format, LogFormat::Text);
         assert_eq!(c.ws, WsLimits::default());
+        assert_eq!(c.dispatch, DispatchTiming::default());
         // Two processes never share a generated key.
         assert_ne!(c.jwt.secret, config(&[]).unwrap().jwt.secret);
     }
@@ -335,6 +367,8 @@ mod tests {
             ("LOG_FORMAT", "json"),
             ("CITY_CENTRE", "48.85,2.35"),
             ("WS_MAX_MESSAGE_BYTES", "1024"),
+            ("DISPATCH_PERIOD_SECONDS", "1"),
+            ("OFFER_TIMEOUT_SECONDS", "5"),
         ])
         .unwrap();
         assert_eq!(c.port, 0);
@@ -342,6 +376,8 @@ mod tests {
         assert_eq!(c.allowed_origins.len(), 2);
         assert_eq!(c.log_format, LogFormat::Json);
         assert_eq!(c.ws.max_message_bytes, 1024);
+        assert_eq!(c.dispatch.period, Duration::from_secs(1));
+        assert_eq!(c.dispatch.offer_timeout, Seconds(5));
         for (name, value) in [
             ("PORT", "70000"),
             ("JWT_SECRET", "short"),
@@ -349,6 +385,9 @@ mod tests {
             ("CITY_CENTRE", "91,0"),
             ("WS_HEARTBEAT_SECONDS", "0"),
             ("CITY_UTC_OFFSET_MINUTES", "900"),
+            ("DISPATCH_PERIOD_SECONDS", "0"),
+            ("DISPATCH_COMMIT_HORIZON_SECONDS", "-5"),
+            ("OFFER_TIMEOUT_SECONDS", "soon"),
         ] {
             assert!(config(&[(name, value)]).is_err(), "{name}={value}");
         }

@@ -66,6 +66,9 @@ pub enum Error {
         /// The first violation.
         first: String,
     },
+    /// An operator account could not be created as asked.
+    #[error("cannot create the admin account: {0}")]
+    Admin(String),
     /// The output could not be written.
     #[error("cannot write the output")]
     Output(#[from] std::io::Error),

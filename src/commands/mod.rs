@@ -1,5 +1,6 @@
 //! One module per subcommand; [`run`] dispatches the parsed command line.
 
+pub mod admin;
 pub mod evaluate;
 pub mod migrate;
 pub mod naive;
@@ -10,7 +11,7 @@ pub mod serve;
 use std::io::Write;
 
 use crate::Error;
-use crate::cli::{Cli, Command};
+use crate::cli::{AdminCommand, Cli, Command};
 
 /// Runs the command of `cli`, writing its output to `out`.
 pub async fn run(cli: &Cli, out: &mut impl Write) -> Result<(), Error> {
@@ -21,5 +22,8 @@ pub async fn run(cli: &Cli, out: &mut impl Write) -> Result<(), Error> {
         Command::Naive(args) => naive::run(args, out),
         Command::Serve => serve::run().await,
         Command::Replay(args) => replay::run(args, out),
+        Command::Admin(AdminCommand::Create(args)) => {
+            admin::run(args, &mut std::io::stdin().lock(), out).await
+        }
     }
 }

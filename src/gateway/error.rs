@@ -8,6 +8,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use foodiefast_actors::EngineError;
+use foodiefast_actors::domain::courier::CourierError;
 use foodiefast_actors::domain::order::OrderError;
 use foodiefast_actors::store::StoreError;
 use serde::Serialize;
@@ -75,6 +76,12 @@ pub enum ApiError {
     /// 409 `item_unavailable`: an ordered item is off the menu now.
     #[error("{0}")]
     ItemUnavailable(String),
+    /// 409 `not_online`: a courier action while the courier is offline.
+    #[error("the courier is not online: go online first")]
+    NotOnline,
+    /// 409 `already_answered`: a different answer to an offer already answered.
+    #[error("{0}")]
+    AlreadyAnswered(String),
     /// 503 `unavailable`: shutting down, or the order's actor is restarting.
     #[error("temporarily unavailable; retry shortly")]
     Unavailable,
@@ -106,6 +113,8 @@ impl ApiError {
             Self::IllegalTransition(_) => (StatusCode::CONFLICT, "illegal_transition"),
             Self::KitchenClosed => (StatusCode::CONFLICT, "kitchen_closed"),
             Self::ItemUnavailable(_) => (StatusCode::CONFLICT, "item_unavailable"),
+            Self::NotOnline => (StatusCode::CONFLICT, "not_online"),
+            Self::AlreadyAnswered(_) => (StatusCode::CONFLICT, "already_answered"),
             Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -151,13 +160,23 @@ impl From<EngineError> for ApiError {
     fn from(err: EngineError) -> Self {
         match err {
             EngineError::NotFound(_) => Self::NotFound("order"),
-            EngineError::Unavailable(_) => Self::Unavailable,
+            // Restarting, overloaded or not answering in time: retrying is safe.
+            EngineError::Unavailable(_) | EngineError::NoAnswer(_) => Self::Unavailable,
             EngineError::Rejected(
                 refused @ (OrderError::IllegalTransition { .. } | OrderError::WrongCourier { .. }),
             ) => Self::IllegalTransition(refused.to_string()),
             EngineError::Rejected(refused @ OrderError::InvalidDetails(_)) => {
                 Self::InvalidInput(refused.to_string())
             }
+            EngineError::CourierNotOnline(_) => Self::NotOnline,
+            EngineError::Courier(refused) => match refused {
+                CourierError::IllegalTransition { .. } => {
+                    Self::IllegalTransition(refused.to_string())
+                }
+                CourierError::AlreadyAnswered { .. } => Self::AlreadyAnswered(refused.to_string()),
+                CourierError::UnknownOffer(_) => Self::NotFound("offer"),
+                CourierError::UnknownOrder(_) => Self::NotFound("order"),
+            },
             other => Self::internal(other),
         }
     }
@@ -201,5 +220,46 @@ mod tests {
             StatusCode::INTERNAL_SERVER_ERROR
         );
         assert!(!failed.body().message.contains("secret"));
+    }
+
+    #[test]
+    fn courier_refusals_are_client_errors() {
+        use foodiefast_actors::domain::courier::OfferAnswer;
+        use foodiefast_geo::CourierId;
+        for (err, status, code) in [
+            (
+                EngineError::CourierNotOnline(CourierId(3)),
+                StatusCode::CONFLICT,
+                "not_online",
+            ),
+            (
+                EngineError::Courier(CourierError::AlreadyAnswered {
+                    offer: 4,
+                    answer: OfferAnswer::Accepted,
+                }),
+                StatusCode::CONFLICT,
+                "already_answered",
+            ),
+            (
+                EngineError::Courier(CourierError::UnknownOffer(4)),
+                StatusCode::NOT_FOUND,
+                "not_found",
+            ),
+            (
+                EngineError::Courier(CourierError::IllegalTransition {
+                    command: "go offline",
+                    status: "delivering",
+                }),
+                StatusCode::CONFLICT,
+                "illegal_transition",
+            ),
+            (
+                EngineError::NoAnswer("courier"),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+            ),
+        ] {
+            assert_eq!(ApiError::from(err).status_and_code(), (status, code));
+        }
     }
 }

@@ -32,8 +32,10 @@ use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::routing::get;
 use axum::{Json, Router};
 use foodiefast_actors::clock::Clock;
+use foodiefast_actors::dispatch::DispatchParams;
 use foodiefast_actors::store::StoreError;
 use foodiefast_actors::{Engine, EngineConfig, EngineError};
+use foodiefast_geo::route::ServiceTimes;
 use foodiefast_geo::{LocalProjection, Seconds};
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -47,6 +49,9 @@ use state::{AppState, Shared};
 
 /// Largest request body accepted: requests here are small JSON documents.
 const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Minutes a courier spends at the restaurant and at the door (the
+/// engine's default, in dispatch plans).
+const SERVICE_TIME: Seconds = Seconds::from_minutes(4);
 
 /// Why the gateway could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -90,12 +95,20 @@ impl App {
         let store = Store::open(&config.store).await?;
         let projection = LocalProjection::new(config.city_centre).map_err(GatewayError::City)?;
         let now = Seconds(i64::try_from(unix_now()).unwrap_or(i64::MAX));
-        let engine = Engine::start(
-            Arc::new(store.clone()),
-            Clock::starting_at(now),
-            EngineConfig::default(),
-        )
-        .await?;
+        let timing = config.dispatch;
+        let mut dispatch = DispatchParams::new(
+            ServiceTimes::new(SERVICE_TIME, SERVICE_TIME).map_err(EngineError::from)?,
+        );
+        dispatch.commit_horizon = timing.commit_horizon;
+        dispatch.offer_timeout = timing.offer_timeout;
+        let engine = Engine::builder(Arc::new(store.clone()), Clock::starting_at(now))
+            .config(EngineConfig {
+                dispatch_period: timing.period,
+                ..EngineConfig::default()
+            })
+            .dispatch(dispatch)
+            .start()
+            .await?;
         let handed_on = placement::resume_unfinished(&engine).await;
         tracing::info!(recovered = engine.recovered(), handed_on, "engine started");
         let state = AppState::new(Shared {

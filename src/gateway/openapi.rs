@@ -21,6 +21,7 @@ use utoipa::{Modify, OpenApi};
         (name = "kitchens", description = "Kitchens and menus"),
         (name = "orders", description = "Customers' orders"),
         (name = "kitchen orders", description = "Chefs' answers to orders"),
+        (name = "couriers", description = "Couriers' shifts"),
         (name = "admin", description = "Operators"),
         (name = "live", description = "WebSocket feeds"),
     )

@@ -34,7 +34,7 @@ pub(crate) struct TestApp {
     pub(crate) http: reqwest::Client,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
 /// A signed-up account.
@@ -61,6 +61,19 @@ pub(crate) async fn spawn_app() -> TestApp {
 pub(crate) async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("gateway.db");
+    start(&db, vars, Some(dir)).await
+}
+
+/// Starts an app on the SQLite file `db` (another app may have used it).
+pub(crate) async fn spawn_app_on(db: &std::path::Path, vars: &[(&str, &str)]) -> TestApp {
+    start(db, vars, None).await
+}
+
+async fn start(
+    db: &std::path::Path,
+    vars: &[(&str, &str)],
+    dir: Option<tempfile::TempDir>,
+) -> TestApp {
     let mut env: HashMap<String, String> = [
         ("PORT", "0"),
         ("BIND_ADDR", "127.0.0.1"),
@@ -259,11 +272,16 @@ impl TestApp {
             .map(|(ws, _)| ws)
     }
 
-    /// Stops the app gracefully and waits for it.
-    pub(crate) async fn stop(mut self) {
+    /// Begins a graceful shutdown, as SIGTERM does, without waiting for it.
+    pub(crate) fn begin_stop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+
+    /// Stops the app gracefully and waits for it.
+    pub(crate) async fn stop(mut self) {
+        self.begin_stop();
         if let Some(server) = self.server.take() {
             tokio::time::timeout(Duration::from_secs(10), server)
                 .await

@@ -10,10 +10,14 @@
     clippy::indexing_slicing
 )]
 
+mod admin;
 mod auth;
+mod couriers;
+mod delivery;
 mod errors;
 mod harness;
 mod kitchens;
 mod operations;
 mod orders;
+mod shutdown;
 mod tracking;

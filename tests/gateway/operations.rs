@@ -72,6 +72,10 @@ async fn every_documented_operation_is_routed_and_no_other_method_is() {
         "/orders/{order_id}",
         "/ws/orders/{order_id}/track",
         "/ws/chef",
+        "/ws/courier",
+        "/couriers/me",
+        "/couriers/me/online",
+        "/couriers/me/offline",
         "/metrics",
     ] {
         assert!(paths.contains_key(expected), "{expected} undocumented");

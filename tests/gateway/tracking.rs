@@ -288,10 +288,9 @@ async fn bad_frames_get_error_frames_and_big_ones_end_the_connection() {
     );
 
     ws.send(Message::text("x".repeat(4_096))).await.unwrap();
-    // The connection ends. The close frame (1009) is sent, but the client
-    // may lose it to the reset caused by the refused message's unread bytes.
+    // The message is read whole and refused: the close frame always arrives.
     let seen = next(&mut ws).await;
-    assert!(matches!(seen, Seen::Closed(None | Some(1009))), "{seen:?}");
+    assert!(matches!(seen, Seen::Closed(Some(1009))), "{seen:?}");
     let (_, order) = crate::harness::status_json(
         app.get(&format!("/orders/{id}"), Some(&customer.token))
             .await,
@@ -404,4 +403,34 @@ async fn the_chef_feed_shows_new_orders_cancellations_and_courier_eta() {
     assert_status(&next_json(&mut ws).await, "cancelled", 6);
 
     assert_quiet(&mut theirs, Duration::from_millis(200)).await;
+}
+
+#[tokio::test]
+async fn every_too_big_message_closes_with_1009() {
+    let app = spawn_app_with(&[("WS_MAX_MESSAGE_BYTES", "1024")]).await;
+    let kitchen = app.chef_with_kitchen().await;
+    let customer = app.sign_up("customer").await;
+    let id = app.order(&customer, &kitchen).await["id"].as_u64().unwrap();
+    // One byte over, and up to the read cap (16 times the limit), as text
+    // and binary, on many connections: a reset instead of the close frame
+    // would show as `Closed(None)`.
+    for round in 0..24_usize {
+        let mut ws = app
+            .ws(&format!("/ws/orders/{id}/track"), &customer.token)
+            .await
+            .unwrap();
+        assert_eq!(next_json(&mut ws).await["type"], "snapshot");
+        let size = [1_025, 4_096, 16_384][round % 3];
+        let message = if round % 2 == 0 {
+            Message::text("x".repeat(size))
+        } else {
+            Message::binary(vec![7_u8; size])
+        };
+        ws.send(message).await.unwrap();
+        let seen = next(&mut ws).await;
+        assert!(
+            matches!(seen, Seen::Closed(Some(1009))),
+            "round {round}, {size} bytes: {seen:?}"
+        );
+    }
 }

@@ -138,6 +138,13 @@ impl Engine {
         self.courier_call(&courier, CourierMsg::Status).await
     }
 
+    /// The orders courier `id` holds (accepted, not yet delivered), in
+    /// drop-off order: what an app that reconnects must show.
+    pub async fn courier_orders(&self, id: CourierId) -> Result<Vec<OrderId>, EngineError> {
+        let courier = self.courier(id)?;
+        self.courier_call(&courier, CourierMsg::Carrying).await
+    }
+
     /// Courier `id`'s app feed: offers, their end, confirmed assignments,
     /// cancellations, orders released (see [`crate::tracking::CourierUpdate`]).
     pub fn courier_feed(&self, id: CourierId) -> Subscription {

@@ -6,5 +6,5 @@ pub mod password;
 pub mod roles;
 pub mod tokens;
 
-pub use roles::{Admin, Anyone, Authed, Chef, Customer};
+pub use roles::{Admin, Anyone, Authed, Chef, Courier, Customer};
 pub use tokens::{Principal, TokenKeys};

@@ -34,6 +34,13 @@ impl RoleSet for Chef {
     const ROLES: &'static [Role] = &[Role::Chef];
 }
 
+/// Couriers only.
+#[derive(Debug)]
+pub struct Courier;
+impl RoleSet for Courier {
+    const ROLES: &'static [Role] = &[Role::Courier];
+}
+
 /// Admins only.
 #[derive(Debug)]
 pub struct Admin;

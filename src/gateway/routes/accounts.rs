@@ -18,7 +18,7 @@ use crate::gateway::validate;
 use crate::store::{Account, NewAccount, Role};
 
 /// Longest name accepted.
-const MAX_NAME_CHARS: usize = 100;
+pub(crate) const MAX_NAME_CHARS: usize = 100;
 
 /// The account routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -108,7 +108,7 @@ impl From<Account> for Profile {
     }
 }
 
-fn check_email(email: &str) -> Result<String, ApiError> {
+pub(crate) fn check_email(email: &str) -> Result<String, ApiError> {
     let email = email.trim().to_lowercase();
     let valid = email.len() <= 254
         && email

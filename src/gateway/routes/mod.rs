@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod couriers;
 pub mod health;
 pub mod kitchen_orders;
 pub mod kitchens;
@@ -23,6 +24,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(kitchens::router())
         .merge(orders::router())
         .merge(kitchen_orders::router())
+        .merge(couriers::router())
         .merge(admin::router())
         .merge(ws::router())
 }

@@ -10,7 +10,7 @@ use axum::response::Response;
 use foodiefast_actors::tracking::{Topic, Update};
 
 use super::messages::{Audience, ServerMsg, status_msg};
-use super::session::{self, Feed, Step};
+use super::session::{self, Feed, ListenOnly, Step};
 use super::upgrade::{WsParams, check_origin, configure, principal};
 use crate::gateway::auth::{Authed, Chef};
 use crate::gateway::error::{ApiError, ErrorBody};
@@ -57,5 +57,5 @@ pub(crate) async fn chef_feed(
         }),
     };
     let limits = state.ws;
-    Ok(upgrade.on_upgrade(move |socket| session::run(socket, limits, feed)))
+    Ok(upgrade.on_upgrade(move |socket| session::run(socket, limits, feed, ListenOnly)))
 }

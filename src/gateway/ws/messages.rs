@@ -38,6 +38,60 @@ pub enum ServerMsg {
         #[serde(skip_serializing_if = "Option::is_none", default)]
         eta: Option<i64>,
     },
+    /// Courier feed only, first message: what the courier is doing and the
+    /// orders it holds (the courier feed has no event ids: this snapshot is
+    /// where a reconnecting app starts again).
+    CourierState {
+        /// The courier's status (`offline` when not online).
+        status: String,
+        /// Orders held, in drop-off order.
+        order_ids: Vec<u64>,
+    },
+    /// Courier feed: an offer to answer before its deadline.
+    Offer {
+        /// Answer with this id.
+        offer_id: u64,
+        /// The bundle's orders, in drop-off order.
+        order_ids: Vec<u64>,
+        /// Where the food is picked up.
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        pickup: Option<Position>,
+        /// When the offer lapses, Unix seconds.
+        deadline: i64,
+    },
+    /// Courier feed: an offer ended (`accepted`, `declined`, `timed_out`).
+    OfferEnded {
+        /// The offer.
+        offer_id: u64,
+        /// How it ended.
+        answer: String,
+    },
+    /// Courier feed: the order's log names the courier; the trip is on.
+    Assigned {
+        /// The order.
+        order_id: u64,
+        /// The planned pickup, Unix seconds.
+        pickup_eta: i64,
+    },
+    /// Courier feed: an order the courier was to fetch was cancelled.
+    OrderCancelled {
+        /// The order.
+        order_id: u64,
+    },
+    /// Courier feed: orders taken back from the courier.
+    Released {
+        /// The orders.
+        order_ids: Vec<u64>,
+    },
+    /// Courier feed: a command was carried out.
+    Ack {
+        /// The command's `type` (`answer`, `arrived`, `picked_up`, `delivered`).
+        action: String,
+        /// The courier's status after it.
+        status: String,
+        /// Orders held after it.
+        order_ids: Vec<u64>,
+    },
     /// The answer to a client's `ping`.
     Pong,
     /// A frame the server could not take; the connection stays open.
@@ -99,8 +153,8 @@ pub struct Versioned<'a> {
     pub msg: &'a ServerMsg,
 }
 
-/// What a client may send.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// What a client may send (every message carries `"v": 1`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ClientMsg {
     /// Asks for a `pong` (an application-level liveness check).
@@ -108,6 +162,49 @@ pub enum ClientMsg {
         /// Must be 1.
         v: u8,
     },
+    /// Courier: where the courier is now.
+    Position {
+        /// Must be 1.
+        v: u8,
+        /// The position.
+        position: Position,
+    },
+    /// Courier: the answer to an offer.
+    Answer {
+        /// Must be 1.
+        v: u8,
+        /// The offer.
+        offer_id: u64,
+        /// Take it or not.
+        answer: OfferChoice,
+    },
+    /// Courier: at the restaurant.
+    Arrived {
+        /// Must be 1.
+        v: u8,
+    },
+    /// Courier: has the food of every order it holds.
+    PickedUp {
+        /// Must be 1.
+        v: u8,
+    },
+    /// Courier: handed one order over.
+    Delivered {
+        /// Must be 1.
+        v: u8,
+        /// The order.
+        order_id: u64,
+    },
+}
+
+/// A courier's answer to an offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferChoice {
+    /// Take the offer.
+    Accept,
+    /// Leave it to another courier.
+    Decline,
 }
 
 impl ServerMsg {
@@ -245,10 +342,30 @@ mod tests {
     }
 
     #[test]
-    fn clients_may_only_ping() {
+    fn client_messages_are_strict() {
         let ping: ClientMsg = serde_json::from_str(r#"{"v":1,"type":"ping"}"#).unwrap();
         assert_eq!(ping, ClientMsg::Ping { v: 1 });
-        assert!(serde_json::from_str::<ClientMsg>(r#"{"v":1,"type":"launch"}"#).is_err());
-        assert!(serde_json::from_str::<ClientMsg>(r#"{"type":"ping"}"#).is_err());
+        let answer: ClientMsg =
+            serde_json::from_str(r#"{"v":1,"type":"answer","offer_id":7,"answer":"decline"}"#)
+                .unwrap();
+        assert_eq!(
+            answer,
+            ClientMsg::Answer {
+                v: 1,
+                offer_id: 7,
+                answer: OfferChoice::Decline
+            }
+        );
+        for bad in [
+            r#"{"v":1,"type":"launch"}"#,
+            r#"{"type":"ping"}"#,
+            r#"{"v":1,"type":"answer","offer_id":7,"answer":"maybe"}"#,
+            r#"{"v":1,"type":"answer","offer_id":-7,"answer":"accept"}"#,
+            r#"{"v":1,"type":"position","position":{"lat":1e400,"lng":0}}"#,
+            r#"{"v":1,"type":"position","position":{"lat":1,"lng":2,"alt":3}}"#,
+            r#"{"v":1,"type":"delivered"}"#,
+        ] {
+            assert!(serde_json::from_str::<ClientMsg>(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -1,9 +1,11 @@
 //! The WebSocket gateways: customers tracking their order
-//! ([`track`]) and chefs' kitchen feeds ([`chef`]), over one connection
+//! ([`track`]), chefs' kitchen feeds ([`chef`]) and couriers' apps
+//! ([`courier`]), over one connection
 //! driver ([`session`]) with the checks every upgrade makes ([`upgrade`])
 //! and the messages of protocol version 1 ([`messages`]).
 
 pub mod chef;
+pub mod courier;
 pub mod messages;
 pub mod session;
 pub mod track;
@@ -15,6 +17,8 @@ use utoipa_axum::routes;
 use super::state::AppState;
 use chef::__path_chef_feed;
 use chef::chef_feed;
+use courier::__path_courier_feed;
+use courier::courier_feed;
 use track::__path_track;
 use track::track;
 
@@ -23,4 +27,5 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(track))
         .routes(routes!(chef_feed))
+        .routes(routes!(courier_feed))
 }

@@ -2,8 +2,14 @@
 //! backlog, then forward live updates while answering the client, with
 //! heartbeats, a rate limit and a size limit.
 //!
-//! - A message over the size limit closes with 1009 (tungstenite refuses it
-//!   while reading, before it is buffered whole).
+//! - A message over the size limit closes with 1009. The socket reads up
+//!   to [`read_cap`] (sixteen times the limit) itself, so such a message is
+//!   read whole and refused here: the close frame goes out on a connection
+//!   with nothing left unread, and the peer receives it (dropping a socket
+//!   with unread bytes resets the connection, and the reset can overtake
+//!   the close frame). Past the cap, tungstenite refuses the frame from its
+//!   header and its stream ends at once: the close is sent, then the socket
+//!   is held briefly so the peer can read it before the reset.
 //! - Any other bad frame (not JSON, unknown type, wrong version, binary)
 //!   gets an `error` frame; the connection stays open and nothing changes.
 //! - More messages than the rate limit allows get a `rate_limited` error
@@ -32,10 +38,17 @@ pub const CLOSE_RESTART: u16 = 1012;
 /// Close code: try again later (fell behind; reconnect with `last_event_id`).
 pub const CLOSE_TRY_AGAIN: u16 = 1013;
 
-/// How long a connection closed mid-message waits for its peer to go.
+/// How long a connection closed for a too-big message waits for its peer to go.
 const LINGER: std::time::Duration = std::time::Duration::from_secs(1);
-/// Pause between reads of a refused message's remains.
-const LINGER_PAUSE: std::time::Duration = std::time::Duration::from_millis(10);
+/// How many times the message limit the socket itself reads before refusing.
+const READ_CAP_FACTOR: usize = 16;
+
+/// The largest message or frame the socket reads before refusing it
+/// unread: sixteen times the protocol's limit, at least 64 KiB.
+pub const fn read_cap(max_message_bytes: usize) -> usize {
+    let cap = max_message_bytes.saturating_mul(READ_CAP_FACTOR);
+    if cap < 64 * 1024 { 64 * 1024 } else { cap }
+}
 
 /// What a live update becomes for this connection.
 #[derive(Debug)]
@@ -60,8 +73,32 @@ pub struct Feed {
     pub translate: Box<dyn FnMut(Update) -> Step + Send>,
 }
 
+/// What a feed does with the client's messages other than `ping`.
+pub trait Commands: Send {
+    /// The reply to `command`, if any (a position taken needs none).
+    fn handle(&mut self, command: ClientMsg) -> impl Future<Output = Option<ServerMsg>> + Send;
+}
+
+/// A feed that only listens: any message but `ping` is a `bad_frame`.
+#[derive(Debug, Clone, Copy)]
+pub struct ListenOnly;
+
+impl Commands for ListenOnly {
+    async fn handle(&mut self, _command: ClientMsg) -> Option<ServerMsg> {
+        Some(ServerMsg::error(
+            "bad_frame",
+            "this feed takes no commands, only ping",
+        ))
+    }
+}
+
 /// Drives `socket` until either side ends it.
-pub async fn run(mut socket: WebSocket, limits: WsLimits, mut feed: Feed) {
+pub async fn run(
+    mut socket: WebSocket,
+    limits: WsLimits,
+    mut feed: Feed,
+    mut commands: impl Commands,
+) {
     for msg in std::mem::take(&mut feed.backlog) {
         if send(&mut socket, &msg).await.is_err() {
             return;
@@ -85,25 +122,39 @@ pub async fn run(mut socket: WebSocket, limits: WsLimits, mut feed: Feed) {
                     None | Some(Ok(Message::Close(_))) => return,
                     Some(Err(err)) => {
                         if is_too_big(err) {
+                            // The stream has ended: nothing more can be read.
                             close(&mut socket, CLOSE_TOO_BIG, "message too big").await;
-                            linger(&mut socket).await;
+                            tokio::time::sleep(LINGER).await;
                         }
                         return;
                     }
                     Some(Ok(message)) => message,
                 };
+                if message_len(&message) > limits.max_message_bytes {
+                    close(&mut socket, CLOSE_TOO_BIG, "message too big").await;
+                    linger(&mut socket).await;
+                    return;
+                }
                 last_heard = Instant::now();
                 let reply = match message {
                     Message::Ping(_) | Message::Pong(_) | Message::Close(_) => continue,
-                    _ if limiter.check().is_err() => {
-                        ServerMsg::error("rate_limited", "too many messages; this one was dropped")
-                    }
-                    Message::Text(text) => answer(text.as_str()),
-                    Message::Binary(_) => {
-                        ServerMsg::error("bad_frame", "binary frames are not part of the protocol")
-                    }
+                    _ if limiter.check().is_err() => Some(ServerMsg::error(
+                        "rate_limited",
+                        "too many messages; this one was dropped",
+                    )),
+                    Message::Text(text) => match parse(text.as_str()) {
+                        Ok(ClientMsg::Ping { .. }) => Some(ServerMsg::Pong),
+                        Ok(command) => commands.handle(command).await,
+                        Err((code, message)) => Some(ServerMsg::error(code, message)),
+                    },
+                    Message::Binary(_) => Some(ServerMsg::error(
+                        "bad_frame",
+                        "binary frames are not part of the protocol",
+                    )),
                 };
-                if send(&mut socket, &reply).await.is_err() {
+                if let Some(reply) = reply
+                    && send(&mut socket, &reply).await.is_err()
+                {
                     return;
                 }
             }
@@ -147,22 +198,19 @@ pub async fn run(mut socket: WebSocket, limits: WsLimits, mut feed: Feed) {
     }
 }
 
-/// The reply to a client's text frame.
-fn answer(text: &str) -> ServerMsg {
-    let value: serde_json::Value = match serde_json::from_str(text) {
-        Ok(value) => value,
-        Err(err) => return ServerMsg::error("bad_frame", format!("not JSON: {err}")),
-    };
+/// A client's text frame as a message, or the code and explanation of
+/// the error frame refusing it.
+fn parse(text: &str) -> Result<ClientMsg, (&'static str, String)> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|err| ("bad_frame", format!("not JSON: {err}")))?;
     if value.get("v").and_then(serde_json::Value::as_u64) != Some(u64::from(VERSION)) {
-        return ServerMsg::error(
+        return Err((
             "unsupported_version",
             format!("messages must carry \"v\": {VERSION}"),
-        );
+        ));
     }
-    match serde_json::from_value::<ClientMsg>(value) {
-        Ok(ClientMsg::Ping { .. }) => ServerMsg::Pong,
-        Err(err) => ServerMsg::error("bad_frame", format!("not a client message: {err}")),
-    }
+    serde_json::from_value::<ClientMsg>(value)
+        .map_err(|err| ("bad_frame", format!("not a client message: {err}")))
 }
 
 async fn send(socket: &mut WebSocket, msg: &ServerMsg) -> Result<(), axum::Error> {
@@ -179,21 +227,20 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
         .await;
 }
 
-/// Waits (briefly) for the peer to end the connection after a close sent
-/// mid-message: dropping a socket whose unread bytes are still queued
-/// resets the connection, and the peer could lose the close frame with it.
+/// Waits (briefly) for the peer to answer a close with its own and end
+/// the connection, so that the socket is dropped with nothing unread.
 async fn linger(socket: &mut WebSocket) {
-    let drained = async {
-        loop {
-            match socket.recv().await {
-                None => return,
-                // The rest of the refused message reads as garbage: skip it.
-                Some(Err(_)) => tokio::time::sleep(LINGER_PAUSE).await,
-                Some(Ok(_)) => {}
-            }
-        }
-    };
+    let drained = async { while let Some(Ok(_)) = socket.recv().await {} };
     let _ = tokio::time::timeout(LINGER, drained).await;
+}
+
+/// The payload size of a data message (control frames are small by rule).
+fn message_len(message: &Message) -> usize {
+    match message {
+        Message::Text(text) => text.len(),
+        Message::Binary(bytes) => bytes.len(),
+        Message::Ping(_) | Message::Pong(_) | Message::Close(_) => 0,
+    }
 }
 
 /// Whether a read failed because a message or frame exceeded the limit.
@@ -210,7 +257,10 @@ mod tests {
 
     #[test]
     fn bad_frames_get_error_frames() {
-        assert_eq!(answer(r#"{"v":1,"type":"ping"}"#), ServerMsg::Pong);
+        assert_eq!(
+            parse(r#"{"v":1,"type":"ping"}"#),
+            Ok(ClientMsg::Ping { v: 1 })
+        );
         for (text, code) in [
             ("not json", "bad_frame"),
             (r#"{"type":"ping"}"#, "unsupported_version"),
@@ -218,8 +268,8 @@ mod tests {
             (r#"{"v":1,"type":"dance"}"#, "bad_frame"),
             (r"[1,2]", "unsupported_version"),
         ] {
-            match answer(text) {
-                ServerMsg::Error { code: got, .. } => assert_eq!(got, code, "{text}"),
+            match parse(text) {
+                Err((got, _)) => assert_eq!(got, code, "{text}"),
                 other => panic!("{text}: {other:?}"),
             }
         }

@@ -18,7 +18,7 @@ use foodiefast_actors::tracking::{Topic, Update};
 use foodiefast_geo::{LocalProjection, OrderId};
 
 use super::messages::{Audience, ServerMsg, status_msg};
-use super::session::{self, Feed, Step};
+use super::session::{self, Feed, ListenOnly, Step};
 use super::upgrade::{WsParams, check_origin, configure, principal};
 use crate::gateway::auth::{Authed, Customer};
 use crate::gateway::error::{ApiError, ErrorBody};
@@ -79,7 +79,7 @@ pub(crate) async fn track(
         translate: Box::new(move |update| tracker.step(update)),
     };
     let limits = state.ws;
-    Ok(upgrade.on_upgrade(move |socket| session::run(socket, limits, feed)))
+    Ok(upgrade.on_upgrade(move |socket| session::run(socket, limits, feed, ListenOnly)))
 }
 
 /// Whether the customer may see the order's courier: assigned, not finished.

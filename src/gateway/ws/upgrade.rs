@@ -7,7 +7,8 @@
 //! - Token: `Authorization: Bearer <token>`, or `?token=<token>` for
 //!   browsers, which cannot set headers on a WebSocket.
 //! - Buffers: small read and write buffers (tungstenite's defaults cost
-//!   about 128 KiB per idle connection) and the message size limit.
+//!   about 128 KiB per idle connection) and a read cap well above the
+//!   message size limit, which the session enforces.
 
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -15,6 +16,7 @@ use axum::http::HeaderMap;
 use axum::http::header::{AUTHORIZATION, ORIGIN};
 use serde::Deserialize;
 
+use super::session::read_cap;
 use crate::config::WsLimits;
 use crate::gateway::auth::Principal;
 use crate::gateway::error::ApiError;
@@ -77,6 +79,8 @@ pub fn configure(
         .read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(WRITE_BUFFER_BYTES)
         .max_write_buffer_size(MAX_WRITE_BUFFER_BYTES)
-        .max_message_size(limits.max_message_bytes)
-        .max_frame_size(limits.max_message_bytes))
+        // The session refuses messages over the limit itself, once read
+        // whole (see `session`); the socket refuses only far larger ones.
+        .max_message_size(read_cap(limits.max_message_bytes))
+        .max_frame_size(read_cap(limits.max_message_bytes)))
 }

@@ -1,0 +1,170 @@
+//! `/ws/courier`: a courier's app. In: positions, answers to offers and
+//! the trip's steps (arrived, picked up, delivered). Out: offers, their
+//! end, confirmed assignments, cancellations and released orders.
+//!
+//! The courier is the token's subject: an app acts only for itself. The
+//! feed starts with a `courier_state` snapshot (status and orders held):
+//! the courier topic carries no event ids, so a reconnecting app starts
+//! again from that snapshot rather than from a `last_event_id`. The
+//! subscription starts before the snapshot is read, so nothing falls
+//! between. A refused command gets an `error` frame and changes nothing.
+
+use axum::extract::State;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use foodiefast_actors::EngineError;
+use foodiefast_actors::domain::courier::OfferAnswer;
+use foodiefast_actors::tracking::{CourierUpdate, Update};
+use foodiefast_geo::{CourierId, LocalProjection, OrderId};
+
+use super::messages::{ClientMsg, OfferChoice, ServerMsg};
+use super::session::{self, Commands, Feed, Step};
+use super::upgrade::{WsParams, check_origin, configure, principal};
+use crate::gateway::auth::{Authed, Courier};
+use crate::gateway::error::{ApiError, ErrorBody};
+use crate::gateway::extract::Query;
+use crate::gateway::position::Position;
+use crate::gateway::routes::couriers::courier_out;
+use crate::gateway::state::AppState;
+
+/// A courier's app connection.
+#[utoipa::path(get, path = "/ws/courier", tag = "live", params(WsParams),
+    responses(
+        (status = 101, description = "WebSocket: see docs/protocol.md"),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not a courier, or origin not allowed", body = ErrorBody),
+        (status = 426, description = "Not a WebSocket upgrade", body = ErrorBody),
+    ))]
+pub(crate) async fn courier_feed(
+    State(state): State<AppState>,
+    Query(params): Query<WsParams>,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, ApiError> {
+    check_origin(&state, &headers)?;
+    let courier = Authed::<Courier>::admit(principal(&state, &headers, &params)?)?;
+    let upgrade = configure(upgrade, &state.ws)?;
+    let id = CourierId(courier.id);
+    let subscription = state.engine.courier_feed(id);
+    let now = courier_out(&state, id).await?;
+    let projection = state.projection;
+    let feed = Feed {
+        backlog: vec![ServerMsg::CourierState {
+            status: now.status,
+            order_ids: now.order_ids,
+        }],
+        finished: false,
+        subscription,
+        translate: Box::new(move |update| match update {
+            Update::Courier(update) => app_message(update, &projection),
+            // Order and kitchen updates never reach a courier topic.
+            Update::Status { .. } | Update::Position { .. } => Step::Skip,
+        }),
+    };
+    let limits = state.ws;
+    let commands = CourierCommands { state, courier: id };
+    Ok(upgrade.on_upgrade(move |socket| session::run(socket, limits, feed, commands)))
+}
+
+/// What the app is told of `update`.
+fn app_message(update: CourierUpdate, projection: &LocalProjection) -> Step {
+    let msg = match update {
+        CourierUpdate::Offered(offer) => ServerMsg::Offer {
+            offer_id: offer.id,
+            order_ids: offer.orders.iter().map(|o| o.0).collect(),
+            pickup: Position::of_point(offer.pickup, projection),
+            deadline: offer.deadline.0,
+        },
+        CourierUpdate::OfferEnded { offer, answer } => ServerMsg::OfferEnded {
+            offer_id: offer,
+            answer: answer_name(answer).to_owned(),
+        },
+        CourierUpdate::Assigned { order, pickup_eta } => ServerMsg::Assigned {
+            order_id: order.0,
+            pickup_eta: pickup_eta.0,
+        },
+        CourierUpdate::OrderCancelled(order) => ServerMsg::OrderCancelled { order_id: order.0 },
+        CourierUpdate::Released(orders) => ServerMsg::Released {
+            order_ids: orders.iter().map(|o| o.0).collect(),
+        },
+    };
+    Step::Send(msg)
+}
+
+const fn answer_name(answer: OfferAnswer) -> &'static str {
+    match answer {
+        OfferAnswer::Accepted => "accepted",
+        OfferAnswer::Declined => "declined",
+        OfferAnswer::TimedOut => "timed_out",
+    }
+}
+
+/// Carries out one courier's commands through the engine.
+struct CourierCommands {
+    state: AppState,
+    courier: CourierId,
+}
+
+impl Commands for CourierCommands {
+    async fn handle(&mut self, command: ClientMsg) -> Option<ServerMsg> {
+        let engine = &self.state.engine;
+        let id = self.courier;
+        let (action, done): (&str, Result<(), EngineError>) = match command {
+            ClientMsg::Ping { .. } => return Some(ServerMsg::Pong),
+            // The hot path: no reply unless refused.
+            ClientMsg::Position { position, .. } => {
+                let refused = match position.to_point(&self.state.projection) {
+                    Ok(at) => engine.courier_position(id, at).err().map(ApiError::from),
+                    Err(err) => Some(err),
+                };
+                return refused.as_ref().map(refusal);
+            }
+            ClientMsg::Answer {
+                offer_id, answer, ..
+            } => {
+                let answer = match answer {
+                    OfferChoice::Accept => OfferAnswer::Accepted,
+                    OfferChoice::Decline => OfferAnswer::Declined,
+                };
+                ("answer", engine.answer_offer(id, offer_id, answer).await)
+            }
+            ClientMsg::Arrived { .. } => ("arrived", engine.courier_arrived(id).await),
+            ClientMsg::PickedUp { .. } => (
+                "picked_up",
+                engine.courier_picked_up(id).await.map(|_views| ()),
+            ),
+            ClientMsg::Delivered { order_id, .. } => (
+                "delivered",
+                engine
+                    .courier_delivered(id, OrderId(order_id))
+                    .await
+                    .map(|_view| ()),
+            ),
+        };
+        if let Err(err) = done {
+            return Some(refusal(&err.into()));
+        }
+        Some(match courier_out(&self.state, id).await {
+            Ok(now) => ServerMsg::Ack {
+                action: action.to_owned(),
+                status: now.status,
+                order_ids: now.order_ids,
+            },
+            Err(err) => refusal(&err),
+        })
+    }
+}
+
+/// The error frame for a refused command (its REST error's code and message).
+fn refusal(err: &ApiError) -> ServerMsg {
+    if let ApiError::Internal(cause) = err {
+        tracing::error!(cause = %cause, "courier command failed");
+    }
+    let body = err.body();
+    ServerMsg::Error {
+        code: body.code,
+        message: body.message,
+    }
+}
