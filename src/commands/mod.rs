@@ -6,6 +6,7 @@ pub mod naive;
 pub mod plan;
 pub mod replay;
 pub mod serve;
+pub mod synthesize;
 
 use std::io::Write;
 
@@ -21,5 +22,6 @@ pub async fn run(cli: &Cli, out: &mut impl Write) -> Result<(), Error> {
         Command::Naive(args) => naive::run(args, out),
         Command::Serve => serve::run().await,
         Command::Replay(args) => replay::run(args, out),
+        Command::Synthesize(args) => synthesize::run(args, out),
     }
 }
