@@ -54,6 +54,27 @@ pub enum Command {
     /// and write and evaluate the solution (or replay every instance below
     /// a directory with --all).
     Replay(ReplayArgs),
+    /// Write a synthetic MDRP day (any number of orders and couriers) as an
+    /// instance directory, for replay load tests.
+    #[command(hide = true)]
+    Synthesize(SynthesizeArgs),
+}
+
+/// Arguments of `foodiefast synthesize`.
+#[derive(Debug, Clone, Args)]
+pub struct SynthesizeArgs {
+    /// Orders of the day.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub orders: u32,
+    /// Couriers of the day.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub couriers: u32,
+    /// Random seed: the same seed writes the same day.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The instance directory to write (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 /// `foodiefast admin` subcommands.
@@ -128,6 +149,17 @@ pub struct ReplayArgs {
     /// Replay every instance below DIR and print per-instance and per-class tables.
     #[arg(long, value_name = "DIR", conflicts_with = "instance")]
     pub all: Option<PathBuf>,
+    /// With --all: only the instances whose name begins with one of these
+    /// prefixes (comma-separated; `0,1,2` keeps base instances 0 to 2).
+    #[arg(
+        long,
+        value_name = "PREFIXES",
+        requires = "all",
+        value_delimiter = ',',
+        num_args = 1..,
+        value_parser = parse_prefix
+    )]
+    pub only: Vec<String>,
 }
 
 /// Arguments of `foodiefast plan`.
@@ -169,6 +201,16 @@ fn parse_max_bundle(text: &str) -> Result<usize, String> {
     let n = usize::try_from(n).map_err(|_| err())?;
     PlanOptions::check_max_bundle(n)?;
     Ok(n)
+}
+
+/// An instance-name prefix: letters and digits only, so it can never be
+/// read as a path.
+fn parse_prefix(text: &str) -> Result<String, String> {
+    if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric()) {
+        Ok(text.to_owned())
+    } else {
+        Err("must be letters and digits, like 0 or 3o100".to_owned())
+    }
 }
 
 fn parse_integer(text: &str) -> Result<i64, String> {

@@ -134,3 +134,115 @@ fn replay_needs_an_output_directory_or_all() {
     let output = foodiefast(&["replay"]);
     assert!(!output.status.success());
 }
+
+const SMALL: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/mdrp/small/instance"
+);
+
+/// A directory of the small fixture instance under each of `names`.
+fn instance_set(names: &[&str]) -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    for name in names {
+        let dir = root.path().join(name);
+        std::fs::create_dir(&dir).unwrap();
+        for entry in std::fs::read_dir(SMALL).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    root
+}
+
+#[test]
+fn only_replays_the_instances_whose_name_begins_with_a_prefix() {
+    let root = instance_set(&["0o50t75s1p100", "2o50t75s1p100", "3o50t75s1p100"]);
+    let all = root.path().to_str().unwrap();
+    let output = foodiefast(&["replay", "--all", all, "--only", "0,3"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("0o50t75s1p100"), "{stdout}");
+    assert!(stdout.contains("3o50t75s1p100"), "{stdout}");
+    assert!(!stdout.contains("2o50t75s1p100"), "{stdout}");
+    let all_row = stdout
+        .lines()
+        .find(|l| l.starts_with("all "))
+        .unwrap_or_default();
+    assert!(all_row.split_whitespace().nth(1) == Some("2"), "{stdout}");
+}
+
+#[test]
+fn only_refuses_a_prefix_matching_nothing_or_shaped_like_a_path() {
+    let root = instance_set(&["0o50t75s1p100"]);
+    let all = root.path().to_str().unwrap();
+    let output = foodiefast(&["replay", "--all", all, "--only", "4"]);
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("no MDRP instance named 4*"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let output = foodiefast(&["replay", "--all", all, "--only", "../0"]);
+    assert!(!output.status.success());
+    let output = foodiefast(&["replay", "--instance", SMALL, "--out", all, "--only", "0"]);
+    assert!(!output.status.success());
+}
+
+#[test]
+fn a_synthetic_day_is_written_and_replays_feasible() {
+    let dir = tempfile::tempdir().unwrap();
+    let day = dir.path().join("day");
+    let out = dir.path().join("out");
+    let output = foodiefast(&[
+        "synthesize",
+        "--orders",
+        "300",
+        "--couriers",
+        "40",
+        "--out",
+        day.to_str().unwrap(),
+    ]);
+    assert!(output.status.success());
+    let instance = Instance::load(&day).unwrap();
+    assert_eq!(
+        (instance.orders().len(), instance.shifts().len()),
+        (300, 40)
+    );
+    let output = foodiefast(&[
+        "replay",
+        "--instance",
+        day.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let solution = Solution::read(&out).unwrap();
+    assert_eq!(feasibility::check(&instance, &solution).unwrap(), vec![]);
+}
+
+#[test]
+fn synthesize_refuses_an_empty_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let day = dir.path().join("day");
+    for (orders, couriers) in [("0", "5"), ("5", "0"), ("many", "5")] {
+        let output = foodiefast(&[
+            "synthesize",
+            "--orders",
+            orders,
+            "--couriers",
+            couriers,
+            "--out",
+            day.to_str().unwrap(),
+        ]);
+        assert!(!output.status.success());
+        assert!(!day.exists());
+    }
+}

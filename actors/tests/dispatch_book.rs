@@ -191,6 +191,100 @@ fn cancelling_the_last_order_of_an_offer_withdraws_it() {
     );
 }
 
+/// Order 1 accepted by courier 1 at minute 0 (its trip ends at minute 18
+/// at (2,000, 0)); order 2, ready at minute 20, waits one minute from there;
+/// courier 2 is idle 30 minutes from it.
+fn courier_1_busy_and_order_2_waiting() -> DispatchBook<StraightLine> {
+    let mut b = book();
+    b.add_order(order(1, 5)).expect("new");
+    b.courier_available(courier(1, 100.0));
+    let offers = b.round(Seconds::ZERO).expect("round");
+    b.answer(offers[0].offer, OfferAnswer::Accepted)
+        .expect("open");
+    // The courier's actor says it is busy.
+    assert!(b.courier_gone(CourierId(1)).is_empty());
+    b.add_order(Order {
+        id: OrderId(2),
+        restaurant: RestaurantId(2),
+        pickup: pt(2_100.0, 0.0),
+        drop_off: pt(4_000.0, 0.0),
+        placed_at: Seconds::from_minutes(5),
+        ready_at: Seconds::from_minutes(20),
+    })
+    .expect("new");
+    b.courier_available(courier(2, 11_700.0));
+    b
+}
+
+#[test]
+fn an_order_waits_for_a_courier_about_to_come_free_nearby_not_a_far_idle_one() {
+    let mut b = courier_1_busy_and_order_2_waiting();
+    assert_eq!(b.available(), 1, "the busy courier is not offered anything");
+    // Courier 2 would have to leave now to pick up at minute 42; courier 1
+    // picks up at minute 21 once free: the order waits for it.
+    assert!(
+        b.round(Seconds::from_minutes(10))
+            .expect("round")
+            .is_empty()
+    );
+    assert_eq!(b.waiting(), 1);
+    b.courier_available(Courier {
+        id: CourierId(1),
+        position: pt(2_000.0, 0.0),
+        free_at: Seconds::from_minutes(18),
+        shift_end: Seconds::from_minutes(600),
+    });
+    let offers = b.round(Seconds::from_minutes(18)).expect("round");
+    assert_eq!(offers.len(), 1);
+    assert_eq!(offers[0].courier, CourierId(1));
+    assert_eq!(offers[0].pickup_at, Seconds::from_minutes(21));
+}
+
+#[test]
+fn a_busy_courier_long_past_its_planned_finish_stops_holding_orders() {
+    let mut b = courier_1_busy_and_order_2_waiting();
+    assert!(
+        b.round(Seconds::from_minutes(10))
+            .expect("round")
+            .is_empty()
+    );
+    // Planned free at 18, still not free 15 minutes later.
+    let offers = b.round(Seconds::from_minutes(34)).expect("round");
+    assert_eq!(offers.len(), 1);
+    assert_eq!(offers[0].courier, CourierId(2));
+}
+
+#[test]
+fn a_courier_who_let_its_orders_go_is_not_waited_for() {
+    let mut b = courier_1_busy_and_order_2_waiting();
+    b.courier_released(CourierId(1));
+    let offers = b.round(Seconds::from_minutes(10)).expect("round");
+    assert_eq!(offers.len(), 1);
+    assert_eq!(offers[0].courier, CourierId(2));
+}
+
+#[test]
+fn without_look_ahead_only_free_couriers_are_planned_with() {
+    let service =
+        ServiceTimes::new(Seconds::from_minutes(4), Seconds::from_minutes(4)).expect("valid");
+    let params = DispatchParams {
+        look_ahead_grace: None,
+        ..DispatchParams::new(service)
+    };
+    let mut b = DispatchBook::new(StraightLine::new(320.0).expect("valid"), params).expect("valid");
+    b.add_order(order(1, 5)).expect("new");
+    b.courier_available(courier(1, 100.0));
+    let offers = b.round(Seconds::ZERO).expect("round");
+    b.answer(offers[0].offer, OfferAnswer::Accepted)
+        .expect("open");
+    b.courier_gone(CourierId(1));
+    b.add_order(order(2, 20)).expect("new");
+    b.courier_available(courier(2, 9_600.0));
+    let offers = b.round(Seconds::from_minutes(10)).expect("round");
+    assert_eq!(offers.len(), 1);
+    assert_eq!(offers[0].courier, CourierId(2));
+}
+
 #[derive(Debug, Clone)]
 enum Op {
     AddOrder(u64),
@@ -252,6 +346,7 @@ proptest! {
                 }
                 Op::Round => {
                     for offer in b.round(now).expect("round") {
+                        prop_assert!(!busy.contains(&offer.courier), "a busy courier was offered more");
                         prop_assert!(!open.iter().any(|(_, c, _)| *c == offer.courier), "courier offered twice");
                         for o in &offer.orders {
                             prop_assert!(!open.iter().any(|(_, _, os)| os.contains(o)), "order offered twice");

@@ -6,6 +6,11 @@
 //! bundle where it saves the most courier time (one trip to the restaurant
 //! fewer, against a longer drop-off route), or starts a bundle of its own. The
 //! drop-off sequence of every bundle is the best of all permutations.
+//!
+//! Bundling happens in a round at some instant: food ready before it is
+//! treated as ready at it, since no courier can pick it up any earlier. Two
+//! orders ready 20 minutes apart but both waiting on the counter are as good
+//! a pair as two ready together (at a busy hour, that is most of the orders).
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -32,8 +37,8 @@ impl Default for BundlingParams {
     fn default() -> Self {
         Self {
             max_size: 3,
-            max_ready_gap: Seconds::from_minutes(10),
-            max_added_delay: Seconds::from_minutes(10),
+            max_ready_gap: Seconds::from_minutes(20),
+            max_added_delay: Seconds::from_minutes(20),
             approach_estimate: Seconds::from_minutes(8),
         }
     }
@@ -163,9 +168,23 @@ impl Bundle {
     }
 }
 
-/// Groups `orders` into bundles (see the module docs). Every order ends up in
-/// exactly one bundle; the result does not depend on the input order.
+/// Groups `orders` into bundles (see the module docs), ignoring when the
+/// bundling happens. Every order ends up in exactly one bundle; the result
+/// does not depend on the input order.
 pub fn bundle_orders(
+    orders: &[Order],
+    model: &impl TravelModel,
+    service: ServiceTimes,
+    cost: &CostModel,
+    params: &BundlingParams,
+) -> Result<Vec<Bundle>, GeoError> {
+    bundle_orders_at(Seconds(i64::MIN), orders, model, service, cost, params)
+}
+
+/// [`bundle_orders`] in a round at `now`: food ready earlier counts as ready
+/// at `now` for the ready-time spread and the added delay.
+pub fn bundle_orders_at(
+    now: Seconds,
     orders: &[Order],
     model: &impl TravelModel,
     service: ServiceTimes,
@@ -185,13 +204,16 @@ pub fn bundle_orders(
     let mut bundles = Vec::with_capacity(orders.len());
     for mut group in by_restaurant.into_values() {
         group.sort_by_key(|o| (o.ready_at, o.id));
-        bundles.extend(bundle_restaurant(&group, model, service, cost, params)?);
+        bundles.extend(bundle_restaurant(
+            now, &group, model, service, cost, params,
+        )?);
     }
     Ok(bundles)
 }
 
 /// Bundles the orders of one restaurant, sorted by ready time.
 fn bundle_restaurant(
+    now: Seconds,
     group: &[Order],
     model: &impl TravelModel,
     service: ServiceTimes,
@@ -207,7 +229,7 @@ fn bundle_restaurant(
         let mut best: Option<(Seconds, usize, Bundle)> = None;
         for (i, bundle) in open.iter().enumerate() {
             if bundle.len() >= params.max_size
-                || order.ready_at - bundle.earliest_ready() > params.max_ready_gap
+                || order.ready_at.max(now) - bundle.earliest_ready().max(now) > params.max_ready_gap
             {
                 continue;
             }
@@ -218,7 +240,7 @@ fn bundle_restaurant(
                 bundle.route_time(service) + alone.route_time(service) + params.approach_estimate;
             let saving = separate - merged.route_time(service);
             if saving > Seconds::ZERO
-                && delays_within_bound(&merged, model, service, params.max_added_delay)
+                && delays_within_bound_at(now, &merged, model, service, params.max_added_delay)
                 && best.as_ref().is_none_or(|(s, _, _)| saving > *s)
             {
                 best = Some((saving, i, merged));
@@ -244,6 +266,18 @@ pub fn delays_within_bound(
     service: ServiceTimes,
     bound: Seconds,
 ) -> bool {
+    delays_within_bound_at(Seconds(i64::MIN), bundle, model, service, bound)
+}
+
+/// [`delays_within_bound`] for a bundle formed at `now`: food ready earlier
+/// counts as ready at `now`.
+pub fn delays_within_bound_at(
+    now: Seconds,
+    bundle: &Bundle,
+    model: &impl TravelModel,
+    service: ServiceTimes,
+    bound: Seconds,
+) -> bool {
     bundle
         .orders
         .iter()
@@ -251,8 +285,8 @@ pub fn delays_within_bound(
         .all(|(o, &offset)| {
             let alone = Bundle::single(*o, model, service);
             let solo_drop =
-                o.ready_at + alone.schedule.offsets.first().copied().unwrap_or_default();
-            (bundle.ready_at + offset) - solo_drop <= bound
+                o.ready_at.max(now) + alone.schedule.offsets.first().copied().unwrap_or_default();
+            (bundle.ready_at.max(now) + offset) - solo_drop <= bound
         })
 }
 
@@ -315,11 +349,38 @@ mod tests {
         let (model, service, cost) = setup();
         let orders = [
             order(1, 1, (1_500.0, 0.0), 30),
-            order(2, 1, (1_500.0, 10.0), 45),
+            order(2, 1, (1_500.0, 10.0), 55),
         ];
         let bundles = bundle_orders(&orders, &model, service, &cost, &BundlingParams::default())
             .expect("valid input");
         assert_eq!(bundles.len(), 2);
+    }
+
+    #[test]
+    fn orders_already_waiting_on_the_counter_are_bundled_whatever_their_ready_times() {
+        let (model, service, cost) = setup();
+        let orders = [
+            order(1, 1, (1_500.0, 0.0), 30),
+            order(2, 1, (1_500.0, 10.0), 55),
+        ];
+        let params = BundlingParams::default();
+        let at = |minute: i64| {
+            bundle_orders_at(
+                Seconds::from_minutes(minute),
+                &orders,
+                &model,
+                service,
+                &cost,
+                &params,
+            )
+            .expect("valid input")
+        };
+        // Before both are ready, 25 minutes apart is too far.
+        assert_eq!(at(20).len(), 2);
+        // Once both are ready, they wait together.
+        let both_ready = at(60);
+        assert_eq!(both_ready.len(), 1);
+        assert_eq!(both_ready[0].len(), 2);
     }
 
     #[test]

@@ -229,7 +229,8 @@ proptest! {
             .collect();
         let unassigned: Vec<i64> = bundles
             .iter()
-            .map(|b| CostModel::to_cost(params.unassigned_points_per_order * b.len() as f64))
+            .zip(&rows)
+            .map(|(b, row)| params.unassigned_cost(r.now, b, row.iter().map(|&(_, c)| c).min()))
             .collect();
         let mut used = vec![false; columns.len()];
         prop_assert_eq!(plan.total_cost, brute_force(&rows, &unassigned, &mut used));
@@ -350,6 +351,48 @@ fn a_scarce_courier_goes_to_the_bundle_that_would_suffer_most_without_it() {
     // Courier 2 is 10 minutes nearer to B than to A: giving it B costs least overall.
     assert_eq!(courier_of(0), Some(CourierId(1)));
     assert_eq!(courier_of(1), Some(CourierId(2)));
+}
+
+#[test]
+fn a_lone_courier_goes_to_the_order_that_has_waited_longest_not_the_freshest() {
+    let model = StraightLine::new(320.0).expect("valid speed");
+    let mk = |id: u64, x: f64, placed: i64| Order {
+        id: OrderId(id),
+        restaurant: RestaurantId(id),
+        pickup: pt(x, 0.0),
+        drop_off: pt(x, 1_600.0),
+        placed_at: Seconds::from_minutes(placed),
+        ready_at: Seconds::from_minutes(60),
+    };
+    // Both restaurants 10 minutes from the courier; one order was placed
+    // 55 minutes before the other, so delivering it costs far more.
+    let old = mk(1, -3_200.0, 0);
+    let fresh = mk(2, 3_200.0, 55);
+    let courier = Courier {
+        id: CourierId(1),
+        position: pt(0.0, 0.0),
+        free_at: Seconds::ZERO,
+        shift_end: Seconds::from_minutes(300),
+    };
+    let bundles = vec![
+        Bundle::single(fresh, &model, service()),
+        Bundle::single(old, &model, service()),
+    ];
+    let fleet = Fleet::from_couriers([courier]).expect("distinct");
+    let params = AssignmentParams::new(service());
+    let plan = plan_round(Seconds::from_minutes(56), &bundles, &fleet, &model, &params)
+        .expect("valid round");
+    assert_eq!(plan.assignments.len(), 1);
+    assert_eq!(plan.assignments[0].bundle, 1, "the old order goes first");
+    assert_eq!(plan.unassigned, vec![0]);
+    // Leaving the old order costs more than leaving the fresh one, by its
+    // longer wait and its dearer plan.
+    let cheapest = |b: usize| plan.candidates[b].first().map(|c| c.cost);
+    let now = Seconds::from_minutes(56);
+    assert!(
+        params.unassigned_cost(now, &bundles[1], cheapest(1))
+            > params.unassigned_cost(now, &bundles[0], cheapest(0)) + 55 * 60
+    );
 }
 
 #[test]

@@ -7,6 +7,7 @@ pub mod naive;
 pub mod plan;
 pub mod replay;
 pub mod serve;
+pub mod synthesize;
 
 use std::io::Write;
 
@@ -25,5 +26,6 @@ pub async fn run(cli: &Cli, out: &mut impl Write) -> Result<(), Error> {
         Command::Admin(AdminCommand::Create(args)) => {
             admin::run(args, &mut std::io::stdin().lock(), out).await
         }
+        Command::Synthesize(args) => synthesize::run(args, out),
     }
 }

@@ -6,7 +6,9 @@
 //! metrics; an infeasible solution is written but fails the command.
 //! `--all DIR` replays every instance below DIR on two threads and prints
 //! one row per instance, one per class, and the totals beside the naive
-//! reference and the published anchor.
+//! reference and the published anchor; `--only PREFIXES` keeps the
+//! instances whose name begins with one of the prefixes (a split by base
+//! instance, say: `--only 0,1,2` and `--only 3,4`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -36,8 +38,12 @@ const PUBLISHED: Totals = Totals {
 /// Runs `foodiefast replay`.
 pub fn run(args: &ReplayArgs, out: &mut impl Write) -> Result<(), Error> {
     match (&args.instance, &args.out, &args.all) {
+        (Some(_), _, None) if !args.only.is_empty() => Err(Error::InvalidArgument {
+            name: "--only",
+            reason: "only chooses among the instances of --all".into(),
+        }),
         (Some(instance), Some(dir), None) => replay_one(instance, dir, out),
-        (None, _, Some(root)) => replay_all(root, args.out.as_deref(), out),
+        (None, _, Some(root)) => replay_all(root, &args.only, args.out.as_deref(), out),
         _ => Err(Error::InvalidArgument {
             name: "--instance",
             reason: "give either --instance DIR --out DIR, or --all DIR".into(),
@@ -98,27 +104,43 @@ fn check_feasible(name: &str, violations: &[feasibility::Violation]) -> Result<(
     }
 }
 
-/// The instance directories below `root` (those holding an orders file), by name.
-fn instance_dirs(root: &Path) -> Result<Vec<PathBuf>, Error> {
+/// The instance directories below `root` (those holding an orders file)
+/// whose name begins with one of `only` (any name when `only` is empty), by
+/// name.
+fn instance_dirs(root: &Path, only: &[String]) -> Result<Vec<PathBuf>, Error> {
     let mut dirs = Vec::new();
     for entry in std::fs::read_dir(root)? {
         let path = entry?.path();
-        if path.join(ORDERS_FILE).is_file() {
+        let wanted = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|name| only.is_empty() || only.iter().any(|p| name.starts_with(p)));
+        if wanted && path.join(ORDERS_FILE).is_file() {
             dirs.push(path);
         }
     }
     dirs.sort();
     if dirs.is_empty() {
+        let which = if only.is_empty() {
+            String::new()
+        } else {
+            format!(" named {}*", only.join("*, "))
+        };
         return Err(Error::InvalidArgument {
             name: "--all",
-            reason: format!("no MDRP instance below {}", root.display()),
+            reason: format!("no MDRP instance{which} below {}", root.display()),
         });
     }
     Ok(dirs)
 }
 
-fn replay_all(root: &Path, out_dir: Option<&Path>, out: &mut impl Write) -> Result<(), Error> {
-    let dirs = instance_dirs(root)?;
+fn replay_all(
+    root: &Path,
+    only: &[String],
+    out_dir: Option<&Path>,
+    out: &mut impl Write,
+) -> Result<(), Error> {
+    let dirs = instance_dirs(root, only)?;
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<(usize, Compared)>> = Mutex::default();
     std::thread::scope(|scope| {

@@ -5,12 +5,14 @@
 //! - `run.rs`: the day's driver (events in time order, offers answered);
 //! - `kitchens.rs`: the simulated chefs;
 //! - `simulator.rs`: the courier simulator's timing rules;
-//! - `recorder.rs`: what happened, as a [`Solution`](crate::mdrp::Solution).
+//! - `recorder.rs`: what happened, as a [`Solution`](crate::mdrp::Solution);
+//! - `synthetic.rs`: synthetic days of any size, for load tests.
 
 mod kitchens;
 mod recorder;
 mod run;
 pub mod simulator;
+pub mod synthetic;
 
 use std::time::Duration;
 

@@ -238,7 +238,8 @@ impl<M: TravelModel> DispatcherState<M> {
                     }
                 }
             }
-            CourierNotice::Released { orders, .. } => {
+            CourierNotice::Released { courier, orders } => {
+                self.book.courier_released(courier);
                 for order in orders {
                     let unassign = OrderCommand::UnassignCourier {
                         reason: UnassignReason::CourierOffline,

@@ -6,17 +6,24 @@
 //! load), plans with the geo core, and turns into offers only the
 //! assignments whose courier must set off soon (within the commit horizon):
 //! a courier is sent to reach the restaurant when the food is ready, and
-//! until then a better courier may still come free. A courier who declined
+//! until then a better courier may still come free.
+//!
+//! Rounds look ahead: a courier who accepted an offer stays in the round's
+//! fleet as it will be when done (at its last customer, at the planned
+//! finish), so an order whose best courier is about to come free nearby is
+//! kept for it rather than given to a worse one now. Such a courier is never
+//! offered anything until it is free again (no diversion): the order waits,
+//! and the next rounds plan again. A courier who declined
 //! an order (or let the offer lapse) is not offered that order again for a
 //! while: long enough for others to be asked, not so long that an order with
 //! a single courier around waits forever.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use foodiefast_geo::assignment::{AssignmentParams, plan_round_excluding};
-use foodiefast_geo::bundling::{BundlingParams, adaptive_max_size, bundle_orders};
+use foodiefast_geo::bundling::{BundlingParams, adaptive_max_size, bundle_orders_at};
 use foodiefast_geo::fleet::Fleet;
 use foodiefast_geo::order::{Courier, Order};
 use foodiefast_geo::route::ServiceTimes;
@@ -41,12 +48,18 @@ pub struct DispatchParams {
     /// How long a courier who declined an order is not offered it again,
     /// counted from the offer's deadline.
     pub decline_memory: Seconds,
+    /// How long past its planned finish a busy courier is still planned
+    /// with; `None` plans with free couriers only. A courier running late is
+    /// still the likeliest to come free soon, but one that never says it is
+    /// free (gone offline mid-trip) must not hold orders for ever.
+    pub look_ahead_grace: Option<Seconds>,
 }
 
 impl DispatchParams {
     /// Defaults for the given service times: 30 s to answer, offers made when
     /// the courier must leave within 5 minutes, 10,000 decisions kept, a
-    /// decline remembered for 10 minutes.
+    /// decline remembered for 10 minutes, busy couriers planned with until
+    /// 15 minutes past their planned finish.
     pub fn new(service: ServiceTimes) -> Self {
         Self {
             assignment: AssignmentParams::new(service),
@@ -55,6 +68,7 @@ impl DispatchParams {
             commit_horizon: Seconds::from_minutes(5),
             decisions_kept: 10_000,
             decline_memory: Seconds::from_minutes(10),
+            look_ahead_grace: Some(Seconds::from_minutes(15)),
         }
     }
 }
@@ -117,6 +131,8 @@ struct OpenOffer {
     orders: Vec<Order>,
     pickup_at: Seconds,
     deadline: Seconds,
+    /// The courier as it will be when the offer's trip is done.
+    after: Courier,
 }
 
 /// The book of one zone.
@@ -124,7 +140,12 @@ struct OpenOffer {
 pub struct DispatchBook<M> {
     model: M,
     params: DispatchParams,
+    /// Couriers a round plans with: the free ones, and the busy ones as
+    /// they will be when done.
     fleet: Fleet,
+    /// Couriers of the fleet busy with an accepted offer: planned with,
+    /// never offered to.
+    busy: HashSet<CourierId>,
     waiting: BTreeMap<OrderId, Order>,
     offers: BTreeMap<u64, OpenOffer>,
     /// Until when each courier is not to be offered each order again.
@@ -146,6 +167,7 @@ impl<M: TravelModel> DispatchBook<M> {
             model,
             params,
             fleet: Fleet::new(),
+            busy: HashSet::new(),
             waiting: BTreeMap::new(),
             offers: BTreeMap::new(),
             declined: HashMap::new(),
@@ -169,7 +191,7 @@ impl<M: TravelModel> DispatchBook<M> {
 
     /// Couriers free for offers.
     pub fn available(&self) -> usize {
-        self.fleet.len()
+        self.fleet.len().saturating_sub(self.busy.len())
     }
 
     /// Offers awaiting an answer.
@@ -214,14 +236,18 @@ impl<M: TravelModel> DispatchBook<M> {
     /// position or shift changed.
     pub fn courier_available(&mut self, courier: Courier) {
         if !self.offers.values().any(|o| o.courier.id == courier.id) {
+            self.busy.remove(&courier.id);
             self.fleet.upsert(courier);
         }
     }
 
     /// A courier left (offline, or busy elsewhere). Orders of an offer it
-    /// held go back to waiting.
+    /// held go back to waiting. A courier busy with an offer it accepted
+    /// stays planned with, as it will be when done.
     pub fn courier_gone(&mut self, id: CourierId) -> Vec<OrderId> {
-        self.fleet.remove(id);
+        if !self.busy.contains(&id) {
+            self.fleet.remove(id);
+        }
         let held: Vec<u64> = self
             .offers
             .iter()
@@ -240,23 +266,49 @@ impl<M: TravelModel> DispatchBook<M> {
         returned
     }
 
+    /// A courier let its orders go (went offline before picking them up):
+    /// it will not come free where its trip would have ended.
+    pub fn courier_released(&mut self, id: CourierId) {
+        if self.busy.remove(&id) {
+            self.fleet.remove(id);
+        }
+    }
+
+    /// Forgets busy couriers far past their planned finish at `now`.
+    fn forget_overdue(&mut self, now: Seconds) {
+        let Some(grace) = self.params.look_ahead_grace else {
+            return;
+        };
+        let overdue: Vec<CourierId> = self
+            .busy
+            .iter()
+            .copied()
+            .filter(|&id| self.fleet.get(id).is_none_or(|c| c.free_at + grace < now))
+            .collect();
+        for id in overdue {
+            self.busy.remove(&id);
+            self.fleet.remove(id);
+        }
+    }
+
     /// Runs a matching round at `now`; returns the offers to send.
     pub fn round(&mut self, now: Seconds) -> Result<Vec<OfferToSend>, DispatchError> {
-        if self.waiting.is_empty() || self.fleet.is_empty() {
+        self.forget_overdue(now);
+        if self.waiting.is_empty() || self.available() == 0 {
             return Ok(Vec::new());
         }
         let orders: Vec<Order> = self.waiting.values().copied().collect();
         let bundling = BundlingParams {
             max_size: adaptive_max_size(
                 orders.len(),
-                self.fleet.len(),
+                self.available(),
                 self.params.bundling.max_size,
             ),
             ..self.params.bundling
         };
         let service = self.params.assignment.service;
         let cost = self.params.assignment.cost;
-        let bundles = bundle_orders(&orders, &self.model, service, &cost, &bundling)?;
+        let bundles = bundle_orders_at(now, &orders, &self.model, service, &cost, &bundling)?;
         let declined = &self.declined;
         let plan = plan_round_excluding(
             now,
@@ -278,8 +330,11 @@ impl<M: TravelModel> DispatchBook<M> {
         let mut offers = Vec::new();
         for assignment in &plan.assignments {
             let chosen = assignment.chosen;
-            // Not yet: the courier need not leave now, and a better one may come free.
-            if chosen.latest_departure > now + self.params.commit_horizon {
+            // Not yet: the courier need not leave now, and a better one may
+            // come free; or it is still busy, and the orders wait for it.
+            if chosen.latest_departure > now + self.params.commit_horizon
+                || self.busy.contains(&chosen.courier)
+            {
                 continue;
             }
             let (Some(bundle), Some(courier)) = (
@@ -294,6 +349,11 @@ impl<M: TravelModel> DispatchBook<M> {
                 self.waiting.remove(id);
             }
             let deadline = now + self.params.offer_timeout;
+            let after = Courier {
+                position: assignment.finish_position,
+                free_at: assignment.finish_at,
+                ..courier
+            };
             self.offers.insert(
                 offer,
                 OpenOffer {
@@ -301,6 +361,7 @@ impl<M: TravelModel> DispatchBook<M> {
                     orders: bundle.orders.clone(),
                     pickup_at: chosen.pickup_at,
                     deadline,
+                    after,
                 },
             );
             let candidates = plan
@@ -356,6 +417,10 @@ impl<M: TravelModel> DispatchBook<M> {
             .remove(&offer)
             .ok_or(DispatchError::UnknownOffer(offer))?;
         if answer == OfferAnswer::Accepted {
+            if self.params.look_ahead_grace.is_some() {
+                self.busy.insert(open.courier.id);
+                self.fleet.upsert(open.after);
+            }
             return Ok(AnswerOutcome::Assigned {
                 courier: open.courier.id,
                 orders: open.orders.iter().map(|o| o.id).collect(),

@@ -2,6 +2,12 @@
 //! build a sparse candidate graph from the courier index, then assign
 //! optimally on it.
 //!
+//! Leaving a bundle unassigned costs its cheapest plan plus a penalty per
+//! order that grows with how long the order has waited: when couriers are
+//! short, a round places the orders waiting longest rather than the freshest
+//! ones (which would otherwise always be the cheapest to deliver, leaving
+//! old orders behind until no shift is left to take them).
+//!
 //! Each bundle gets the nearest couriers that can pick it up before their
 //! shift ends (a handful, not the whole fleet). The solver then finds the
 //! assignment of least total cost on that graph, where a bundle may also stay
@@ -15,7 +21,7 @@ pub mod solver;
 use std::collections::{HashMap, HashSet};
 
 use crate::bundling::Bundle;
-use crate::cost::CostModel;
+use crate::cost::{self, CostModel};
 use crate::fleet::Fleet;
 use crate::route::ServiceTimes;
 use crate::{CourierId, GeoError, Point, Seconds, TravelModel};
@@ -36,24 +42,52 @@ pub struct AssignmentParams {
     pub max_approach: Seconds,
     /// Extra searches for bundles whose candidates all went elsewhere.
     pub widening_passes: usize,
-    /// Cost points of leaving one order unassigned this round.
+    /// Cost points of leaving one order unassigned this round, on top of
+    /// its bundle's cheapest plan: what a round gives up to place an order
+    /// at all.
     pub unassigned_points_per_order: f64,
+    /// Further cost points of leaving an order unassigned, per second since
+    /// it was placed: when couriers are short, the orders that have waited
+    /// longest go first instead of the freshest (which are the cheapest to
+    /// deliver), so no order is left behind until every shift has ended.
+    pub waiting_points_per_second: f64,
 }
 
 impl AssignmentParams {
-    /// Defaults for the given service times: eight candidates within 45
-    /// minutes, two widening passes, and leaving an order unassigned costing
-    /// as much as delivering it three hours after it was placed.
+    /// Defaults for the given service times: 32 candidates within 45
+    /// minutes (with busy couriers planned with too, the nearest few are
+    /// often all busy), two widening passes, and leaving an order unassigned costing
+    /// its cheapest plan plus an hour of click-to-door plus one point per
+    /// second it has waited.
     pub fn new(service: ServiceTimes) -> Self {
         let cost = CostModel::default();
         Self {
             service,
             cost,
-            candidates_per_bundle: 8,
+            candidates_per_bundle: 32,
             max_approach: Seconds::from_minutes(45),
             widening_passes: 2,
-            unassigned_points_per_order: cost.order_points(Seconds::from_minutes(180)),
+            unassigned_points_per_order: cost.order_points(Seconds::from_minutes(60)),
+            waiting_points_per_second: 1.0,
         }
+    }
+
+    /// The cost of leaving `bundle` unassigned in a round at `now` when its
+    /// cheapest candidate costs `cheapest` (`None`: it has no candidate).
+    /// Against it, the solver weighs each candidate: it gives up a courier's
+    /// cheaper plan elsewhere only for orders that waited longer or for
+    /// more orders.
+    pub fn unassigned_cost(&self, now: Seconds, bundle: &Bundle, cheapest: Option<i64>) -> i64 {
+        let waited: f64 = bundle
+            .orders
+            .iter()
+            .map(|o| (now - o.placed_at).0.max(0) as f64)
+            .sum();
+        let points = self.unassigned_points_per_order * bundle.len() as f64
+            + self.waiting_points_per_second * waited;
+        CostModel::to_cost(points)
+            .saturating_add(cheapest.unwrap_or(0))
+            .min(cost::MAX_COST)
     }
 
     fn validate(&self) -> Result<(), GeoError> {
@@ -64,9 +98,11 @@ impl AssignmentParams {
                 reason: "must be at least one",
             });
         }
-        if !(self.unassigned_points_per_order.is_finite()
-            && self.unassigned_points_per_order >= 0.0)
-        {
+        let weights = [
+            self.unassigned_points_per_order,
+            self.waiting_points_per_second,
+        ];
+        if !weights.iter().all(|w| w.is_finite() && *w >= 0.0) {
             return Err(GeoError::InvalidParameter {
                 name: "unassigned cost",
                 reason: "must be finite and zero or more",
@@ -150,12 +186,7 @@ pub fn plan_round_excluding(
         });
         graph.add(b, found);
     }
-    let unassigned_cost: Vec<i64> = bundles
-        .iter()
-        .map(|b| CostModel::to_cost(params.unassigned_points_per_order * b.len() as f64))
-        .collect();
-
-    let mut solution = solver::solve(&graph.problem(&unassigned_cost))?;
+    let mut solution = solver::solve(&graph.problem(now, bundles, params))?;
     for _ in 0..params.widening_passes {
         let taken: HashSet<CourierId> = solution
             .assignment
@@ -178,7 +209,7 @@ pub fn plan_round_excluding(
         if !widened {
             break;
         }
-        solution = solver::solve(&graph.problem(&unassigned_cost))?;
+        solution = solver::solve(&graph.problem(now, bundles, params))?;
     }
     Ok(graph.into_plan(bundles, &solution))
 }
@@ -241,17 +272,30 @@ impl CandidateGraph {
         self.edges.get(bundle).into_iter().flatten().map(|(_, c)| c)
     }
 
-    fn problem(&self, unassigned_cost: &[i64]) -> SparseProblem {
+    fn problem(
+        &self,
+        now: Seconds,
+        bundles: &[Bundle],
+        params: &AssignmentParams,
+    ) -> SparseProblem {
         let mut edges: Vec<Vec<(usize, i64)>> = self
             .edges
             .iter()
             .map(|list| list.iter().map(|(col, c)| (*col, c.cost)).collect())
             .collect();
-        edges.resize_with(unassigned_cost.len(), Vec::new);
+        edges.resize_with(bundles.len(), Vec::new);
+        let unassigned_cost = bundles
+            .iter()
+            .zip(&edges)
+            .map(|(bundle, list)| {
+                let cheapest = list.iter().map(|&(_, cost)| cost).min();
+                params.unassigned_cost(now, bundle, cheapest)
+            })
+            .collect();
         SparseProblem {
             columns: self.courier_of.len(),
             edges,
-            unassigned_cost: unassigned_cost.to_vec(),
+            unassigned_cost,
         }
     }
 
