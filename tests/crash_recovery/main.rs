@@ -1,9 +1,11 @@
 //! The real `foodiefast serve` process killed with SIGKILL in the middle of
-//! a rush of orders, then restarted on the same SQLite file: every order
+//! a rush of orders, then restarted on the same store (an SQLite file, and a
+//! PostgreSQL database): every order
 //! whose placement was acknowledged is there exactly once, with the same
 //! id; every placement retried with its idempotency key (acknowledged or
 //! cut off by the kill) yields exactly one order; no order is stranded
-//! between placement and its kitchen; and every order runs on to its end.
+//! between placement and its kitchen; and every order runs on to its end:
+//! rejected by the chef, or cooked and delivered by couriers on `/ws/courier`.
 
 #![allow(
     clippy::unwrap_used,
@@ -12,9 +14,10 @@
     clippy::indexing_slicing
 )]
 
+mod couriers;
 mod server;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -180,7 +183,7 @@ struct Rush {
 impl Rush {
     async fn set_up(server: Server) -> Self {
         let http = Client::builder()
-            .timeout(Duration::from_secs(30))
+            .timeout(Duration::from_mins(2))
             .build()
             .unwrap();
         let chef = sign_up(&http, &server, "chef", 0).await;
@@ -359,18 +362,55 @@ async fn sigkill_mid_rush(store: TestStore) {
     rush.assert_one_order_per_key(second, &orders).await;
 
     // Nothing stranded before its kitchen, and every order runs to its end.
-    let ends: Vec<String> = stream::iter(0..PLACEMENTS)
-        .map(|n| {
+    let (rush, orders) = (&rush, &orders);
+    let ends: Vec<(u64, String)> = stream::iter(0..PLACEMENTS)
+        .map(|n| async move {
             let id = orders[&format!("rush-{n}")];
-            rush.through_the_kitchen(second, n, id)
+            (id, rush.through_the_kitchen(second, n, id).await)
         })
         .buffer_unordered(24)
         .collect()
         .await;
-    for status in &ends {
+    for (_, status) in &ends {
         assert!(
             status == "ready" || status == "rejected",
-            "an order ended the run at {status}"
+            "an order left the kitchen at {status}"
+        );
+    }
+    // Couriers take every ready order to its customer.
+    let ready: HashSet<u64> = ends
+        .iter()
+        .filter(|(_, status)| status == "ready")
+        .map(|(id, _)| *id)
+        .collect();
+    let outstanding = Arc::new(Mutex::new(ready));
+    couriers::deliver_all(
+        &rush.http,
+        second,
+        24,
+        outstanding.clone(),
+        Duration::from_mins(2),
+    )
+    .await;
+    let left: Vec<u64> = outstanding.lock().unwrap().iter().copied().collect();
+    let mut stuck = Vec::new();
+    for &id in left.iter().take(5) {
+        let n = (0..PLACEMENTS)
+            .find(|n| orders[&format!("rush-{n}")] == id)
+            .unwrap();
+        stuck.push((id, rush.status(second, n, id).await));
+    }
+    assert!(
+        left.is_empty(),
+        "{} orders undelivered, e.g. {stuck:?}",
+        left.len()
+    );
+    for n in 0..PLACEMENTS {
+        let id = orders[&format!("rush-{n}")];
+        let status = rush.status(second, n, id).await;
+        assert!(
+            status == "delivered" || status == "rejected",
+            "order {id} ended the run at {status}"
         );
     }
     drop(second_process);

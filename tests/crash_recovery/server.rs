@@ -117,6 +117,9 @@ impl Server {
             .env("CITY_CENTRE", "52.52,13.405")
             .env("LOG_FORMAT", "json")
             .env("RUST_LOG", "info")
+            // Rounds every second, and ready food offered at once.
+            .env("DISPATCH_PERIOD_SECONDS", "1")
+            .env("DISPATCH_COMMIT_HORIZON_SECONDS", "3600")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
