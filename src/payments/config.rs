@@ -1,4 +1,4 @@
-//! Which payment provider `serve` uses, from the environment:
+//! Which payment provider to use, from the environment:
 //!
 //! - `PAYMENTS_URL` unset: the in-process [sandbox](super::sandbox) (the
 //!   embedded default; it moves no money);
