@@ -12,7 +12,6 @@
 use foodiefast_actors::Engine;
 use foodiefast_actors::domain::order::{OrderCommand, OrderDetails, OrderStatus};
 use foodiefast_actors::store::OrderView;
-use foodiefast_geo::OrderId;
 
 use crate::gateway::error::ApiError;
 use crate::gateway::state::AppState;
@@ -22,27 +21,27 @@ use crate::gateway::state::AppState;
 /// failed hand-off is logged, not returned (start-up or a repeated request
 /// finishes it).
 pub async fn place(state: &AppState, details: OrderDetails) -> Result<OrderView, ApiError> {
-    let id = details.id;
     let placed = state.engine.place_order(details).await?;
-    Ok(hand_to_kitchen(&state.engine, id).await.unwrap_or(placed))
+    Ok(hand_to_kitchen(&state.engine, placed).await)
 }
 
-/// Takes order `id` through the steps between placement and its kitchen
-/// that it has not taken yet; the order as it stands after them, or `None`
-/// when a step failed (logged).
-pub async fn hand_to_kitchen(engine: &Engine, id: OrderId) -> Option<OrderView> {
-    let mut view = engine.view(id).await.ok()?;
+/// Takes the order standing at `view` through the steps between placement
+/// and its kitchen that it has not taken yet; the order as it stands after
+/// them (a step that fails is logged, and the order stays where it was for
+/// start-up or a repeated request to finish).
+pub async fn hand_to_kitchen(engine: &Engine, mut view: OrderView) -> OrderView {
+    let id = view.id;
     loop {
         let command = match view.status {
             OrderStatus::Placed => OrderCommand::AuthorisePayment,
             OrderStatus::PaymentAuthorised => OrderCommand::SendToChef,
-            _ => return Some(view),
+            _ => return view,
         };
         match engine.command(id, command).await {
             Ok(next) => view = next,
             Err(err) => {
                 tracing::error!(order = %id, error = %err, "placed order not handed to the kitchen");
-                return None;
+                return view;
             }
         }
     }
@@ -54,7 +53,9 @@ pub async fn resume_unfinished(engine: &Engine) -> usize {
     let mut stranded = engine.orders_with_status(OrderStatus::Placed);
     stranded.extend(engine.orders_with_status(OrderStatus::PaymentAuthorised));
     for &id in &stranded {
-        hand_to_kitchen(engine, id).await;
+        if let Ok(view) = engine.view(id).await {
+            hand_to_kitchen(engine, view).await;
+        }
     }
     stranded.len()
 }

@@ -247,10 +247,8 @@ async fn replayed(
 ) -> Result<OrderView, ApiError> {
     let deadline = tokio::time::Instant::now() + REPLAY_WAIT;
     loop {
-        if state.store.order_view(id).await?.is_some() {
-            return placement::hand_to_kitchen(&state.engine, id)
-                .await
-                .ok_or(ApiError::Unavailable);
+        if let Some(view) = state.store.order_view(id).await? {
+            return Ok(placement::hand_to_kitchen(&state.engine, view).await);
         }
         if tokio::time::Instant::now() >= deadline {
             break;
@@ -322,17 +320,17 @@ async fn place_order(
             };
             match placed {
                 Ok(view) => (view, false),
-                // A repeat of this request took over while it was slow.
-                Err(_) if state.store.order_view(id).await?.is_some() => {
-                    (state.engine.view(id).await?, false)
-                }
                 Err(err) => {
-                    // Nothing was placed: free the key for a corrected retry.
-                    state
-                        .store
-                        .release_idempotency_key(customer_id, &key)
-                        .await?;
-                    return Err(err);
+                    // A repeat of this request may have taken over while it was slow.
+                    let Some(view) = state.store.order_view(id).await? else {
+                        // Nothing was placed: free the key for a corrected retry.
+                        state
+                            .store
+                            .release_idempotency_key(customer_id, &key)
+                            .await?;
+                        return Err(err);
+                    };
+                    (view, false)
                 }
             }
         }
