@@ -44,9 +44,11 @@ pub enum Command {
         SIGTERM or ctrl-c.\n\n\
         Configured from the environment: PORT (8080), DATABASE_URL (unset: the SQLite \
         file foodiefast.db), JWT_SECRET or JWT_SECRET_FILE, ALLOWED_ORIGINS, LOG_FORMAT \
-        (json|text), RUST_LOG; the README lists the rest."
+        (json|text), RUST_LOG; the README lists the rest.\n\n\
+        With --demo it also seeds a small city (kitchens, menus, couriers, customers) \
+        and simulates its people through the API, so the live map moves at once."
     )]
-    Serve,
+    Serve(ServeArgs),
     /// Manage operator (admin) accounts, which sign-up never creates.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -75,6 +77,26 @@ pub struct SynthesizeArgs {
     /// The instance directory to write (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+}
+
+/// Arguments of `foodiefast serve`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeArgs {
+    /// Seed a demo city and simulate its customers, chefs and couriers (its
+    /// accounts share a published password: never in production).
+    #[arg(long)]
+    pub demo: bool,
+    /// The demo city's seed: the same seed, the same city.
+    #[arg(long, default_value_t = 1, requires = "demo")]
+    pub demo_seed: u64,
+    /// Couriers in the demo city.
+    #[arg(long, default_value_t = 12, requires = "demo",
+        value_parser = clap::value_parser!(u16).range(1..=500))]
+    pub demo_couriers: u16,
+    /// Customers in the demo city.
+    #[arg(long, default_value_t = 30, requires = "demo",
+        value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub demo_customers: u16,
 }
 
 /// `foodiefast admin` subcommands.

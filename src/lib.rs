@@ -5,6 +5,7 @@
 //!   [`std::io::Write`];
 //! - [`config`]: the service's configuration, from the environment;
 //! - [`gateway`]: the HTTP and WebSocket gateway (`foodiefast serve`);
+//! - [`demo`]: `serve --demo`'s simulated city;
 //! - [`catalog`]: kitchens and menus as chefs publish them;
 //! - [`mdrp`]: loading Meal Delivery Routing Problem instances;
 //! - [`payments`]: the payment port and its providers (Stripe-compatible
@@ -21,6 +22,7 @@ pub mod catalog;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod gateway;
 pub mod mdrp;

@@ -21,7 +21,7 @@ pub async fn run(cli: &Cli, out: &mut impl Write) -> Result<(), Error> {
         Command::Migrate => migrate::run(out).await,
         Command::Evaluate(args) => evaluate::run(args, out),
         Command::Naive(args) => naive::run(args, out),
-        Command::Serve => serve::run().await,
+        Command::Serve(args) => serve::run(args).await,
         Command::Replay(args) => replay::run(args, out),
         Command::Admin(AdminCommand::Create(args)) => {
             admin::run(args, &mut std::io::stdin().lock(), out).await

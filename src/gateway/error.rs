@@ -182,11 +182,6 @@ impl From<EngineError> for ApiError {
     }
 }
 
-/// The fallback of the router: no such endpoint.
-pub(crate) async fn no_route() -> ApiError {
-    ApiError::NoRoute
-}
-
 /// The fallback for a known path with another method.
 pub(crate) async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed

@@ -4,14 +4,19 @@
 //! - [`App`]: builds everything from a [`ServeConfig`], binds (port 0 in
 //!   tests: [`App::local_addr`] says which port) and serves until stopped;
 //! - [`routes`]: one file per REST resource; [`ws`]: the WebSocket feeds;
+//! - [`web`]: the web clients, embedded, and their map settings;
+//! - [`delivery_pin`]: proof of delivery; [`live_board`]: couriers'
+//!   latest positions for the operations map;
 //! - [`auth`]: passwords, tokens, the role-checking extractor;
 //! - [`error`]: every failure as a status and a `{"code","message"}` body;
 //! - [`state`], [`extract`], [`position`], [`validate`], [`metrics`],
 //!   [`openapi`], [`telemetry`]: what the handlers share.
 
 pub mod auth;
+pub mod delivery_pin;
 pub mod error;
 pub mod extract;
+pub mod live_board;
 pub mod metrics;
 pub mod openapi;
 pub mod placement;
@@ -20,6 +25,7 @@ pub mod routes;
 pub mod state;
 pub mod telemetry;
 pub mod validate;
+pub mod web;
 pub mod ws;
 
 use std::future::Future;
@@ -222,7 +228,8 @@ pub fn router(state: AppState) -> Router {
             async move { Json(doc.as_ref().clone()) }
         }),
     )
-    .fallback(error::no_route)
+    .route("/web/config", get(web::config))
+    .fallback(web::serve_or_no_route)
     .method_not_allowed_fallback(error::method_not_allowed)
     .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
     .layer(axum::middleware::from_fn(metrics::track_requests))

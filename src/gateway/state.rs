@@ -11,6 +11,8 @@ use foodiefast_geo::LocalProjection;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use super::auth::TokenKeys;
+use super::delivery_pin::PinAttempts;
+use super::live_board::LiveBoard;
 use crate::config::WsLimits;
 use crate::store::Store;
 
@@ -19,6 +21,16 @@ use crate::store::Store;
 pub struct AppState {
     shared: Arc<Shared>,
     ready: Arc<AtomicBool>,
+    live: Arc<LiveState>,
+}
+
+/// What the gateway itself tracks as it runs (not configuration).
+#[derive(Debug, Default)]
+pub struct LiveState {
+    /// Couriers' latest positions, for the operations map.
+    pub board: LiveBoard,
+    /// Wrong delivery PINs per order.
+    pub pin_attempts: PinAttempts,
 }
 
 /// The contents of [`AppState`].
@@ -48,7 +60,13 @@ impl AppState {
         Self {
             shared: Arc::new(shared),
             ready: Arc::new(AtomicBool::new(true)),
+            live: Arc::default(),
         }
+    }
+
+    /// The gateway's live state (positions board, PIN attempts).
+    pub fn live(&self) -> &LiveState {
+        &self.live
     }
 
     /// Whether the gateway takes traffic (false once shutdown began).

@@ -39,11 +39,14 @@ pub struct SyntheticDay {
     pub seed: u64,
 }
 
-/// `SplitMix64`: small, fast and good enough to scatter points and times.
-struct Random(u64);
+/// `SplitMix64`: small, fast and good enough to scatter points and times
+/// (the demo city uses it too).
+#[derive(Debug, Clone)]
+pub struct Random(pub u64);
 
 impl Random {
-    fn next_u64(&mut self) -> u64 {
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -52,12 +55,12 @@ impl Random {
     }
 
     /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
+    pub fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
     /// Uniform in [low, high).
-    fn between(&mut self, low: f64, high: f64) -> f64 {
+    pub fn between(&mut self, low: f64, high: f64) -> f64 {
         low + (high - low) * self.unit()
     }
 

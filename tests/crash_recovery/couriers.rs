@@ -1,7 +1,7 @@
 //! Couriers of the crash test: apps on `/ws/courier` that take every offer
 //! and deliver at once, until every order they are waiting for is done.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -17,8 +17,8 @@ use crate::{Account, sign_up};
 type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-/// Orders still to be delivered, shared by the couriers.
-pub(crate) type Outstanding = Arc<Mutex<HashSet<u64>>>;
+/// Orders still to be delivered and their delivery PINs, shared by the couriers.
+pub(crate) type Outstanding = Arc<Mutex<HashMap<u64, String>>>;
 
 /// Signs up `n` couriers, puts them online next to the kitchen and lets
 /// them work until `outstanding` is empty or `limit` passes.
@@ -94,12 +94,12 @@ async fn work(server: Server, courier: Account, outstanding: Outstanding) {
             }
             (Some("ack"), Some("picked_up" | "delivered")) => {
                 if let Some(order) = carrying.pop() {
+                    let pin = outstanding.lock().unwrap().remove(&order);
                     send(
                         &mut ws,
-                        json!({"v": 1, "type": "delivered", "order_id": order}),
+                        json!({"v": 1, "type": "delivered", "order_id": order, "pin": pin}),
                     )
                     .await;
-                    outstanding.lock().unwrap().remove(&order);
                 }
             }
             _ => {}

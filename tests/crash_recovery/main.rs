@@ -161,6 +161,14 @@ async fn chef_says(
 }
 
 async fn status_of(http: &Client, server: &Server, customer: &Account, order: u64) -> String {
+    order_of(http, server, customer, order).await["status"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Order `order` as its customer sees it (with its delivery PIN).
+async fn order_of(http: &Client, server: &Server, customer: &Account, order: u64) -> Value {
     let response = http
         .get(server.url(&format!("/orders/{order}")))
         .bearer_auth(&customer.token)
@@ -168,8 +176,7 @@ async fn status_of(http: &Client, server: &Server, customer: &Account, order: u6
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK, "order {order}");
-    let order: Value = response.json().await.unwrap();
-    order["status"].as_str().unwrap().to_owned()
+    response.json().await.unwrap()
 }
 
 /// The people of the rush: a chef with an open kitchen and the customers.
@@ -258,6 +265,12 @@ impl Rush {
     /// Order `id` of placement `n`'s customer, as it stands.
     async fn status(&self, server: Server, n: usize, id: u64) -> String {
         status_of(&self.http, &server, &self.customers[n % CUSTOMERS], id).await
+    }
+
+    /// The delivery PIN of order `id` of placement `n`, as its customer sees it.
+    async fn pin(&self, server: Server, n: usize, id: u64) -> String {
+        let order = order_of(&self.http, &server, &self.customers[n % CUSTOMERS], id).await;
+        order["delivery_pin"].as_str().unwrap().to_owned()
     }
 
     /// Every placement retried with its key, all acknowledged: key to order id.
@@ -377,12 +390,21 @@ async fn sigkill_mid_rush(store: TestStore) {
             "an order left the kitchen at {status}"
         );
     }
-    // Couriers take every ready order to its customer.
+    // Couriers take every ready order to its customer, with the PIN the
+    // customer tells them.
     let ready: HashSet<u64> = ends
         .iter()
         .filter(|(_, status)| status == "ready")
         .map(|(id, _)| *id)
         .collect();
+    let mut ready_pins = HashMap::new();
+    for n in 0..PLACEMENTS {
+        let id = orders[&format!("rush-{n}")];
+        if ready.contains(&id) {
+            ready_pins.insert(id, rush.pin(second, n, id).await);
+        }
+    }
+    let ready = ready_pins;
     let outstanding = Arc::new(Mutex::new(ready));
     couriers::deliver_all(
         &rush.http,
@@ -392,7 +414,7 @@ async fn sigkill_mid_rush(store: TestStore) {
         Duration::from_mins(2),
     )
     .await;
-    let left: Vec<u64> = outstanding.lock().unwrap().iter().copied().collect();
+    let left: Vec<u64> = outstanding.lock().unwrap().keys().copied().collect();
     let mut stuck = Vec::new();
     for &id in left.iter().take(5) {
         let n = (0..PLACEMENTS)

@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::harness::{KITCHEN, Seen, Ws, next, next_json, spawn_app_with, status_json};
+use crate::harness::{KITCHEN, Seen, TestApp, Ws, next, next_json, spawn_app_with, status_json};
 
 /// Test apps dispatch every second and offer at once.
 pub(crate) const FAST_DISPATCH: [(&str, &str); 2] = [
@@ -103,6 +103,38 @@ async fn take_the_offer(app_ws: &mut Ws, id: u64) {
     assert_eq!(next_json(app_ws).await["code"], "already_answered");
 }
 
+/// Proof of delivery: without the customer's PIN, or with a wrong one, the
+/// delivery of order `id` is refused with a clear error and nothing changes.
+async fn refuse_a_delivery_without_the_pin(
+    app: &TestApp,
+    app_ws: &mut Ws,
+    customer_token: &str,
+    id: u64,
+    pin: &str,
+) {
+    say(
+        app_ws,
+        &json!({"v": 1, "type": "delivered", "order_id": id}),
+    )
+    .await;
+    assert_eq!(next_json(app_ws).await["code"], "pin_required");
+    let wrong = if pin == "0000" { "1111" } else { "0000" };
+    say(
+        app_ws,
+        &json!({"v": 1, "type": "delivered", "order_id": id, "pin": wrong}),
+    )
+    .await;
+    let refused = next_json(app_ws).await;
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(refused["code"], "wrong_pin", "{refused}");
+    let (_, view) = status_json(
+        app.get(&format!("/orders/{id}"), Some(customer_token))
+            .await,
+    )
+    .await;
+    assert_eq!(view["status"], "picked_up", "{view}");
+}
+
 #[tokio::test]
 async fn an_order_travels_from_sign_up_to_the_door() {
     let app = spawn_app_with(&FAST_DISPATCH).await;
@@ -185,9 +217,11 @@ async fn an_order_travels_from_sign_up_to_the_door() {
     let (moved, _) = until_type(&mut tracker, "courier").await;
     assert!((moved["position"]["lng"].as_f64().unwrap() - (KITCHEN.1 + 0.005)).abs() < 1e-6);
 
+    let pin = order["delivery_pin"].as_str().unwrap();
+    refuse_a_delivery_without_the_pin(&app, &mut app_ws, &customer.token, id, pin).await;
     say(
         &mut app_ws,
-        &json!({"v": 1, "type": "delivered", "order_id": id}),
+        &json!({"v": 1, "type": "delivered", "order_id": id, "pin": pin}),
     )
     .await;
     let (ack, _) = until_type(&mut app_ws, "ack").await;

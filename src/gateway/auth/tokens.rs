@@ -106,6 +106,12 @@ impl TokenKeys {
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
     }
 
+    /// An HMAC-SHA256 of `message` under the signing key (base64url): for
+    /// secrets derived from the key, such as delivery PINs.
+    pub fn mac(&self, message: &[u8]) -> Result<String, jsonwebtoken::errors::Error> {
+        jsonwebtoken::crypto::sign(message, &self.encoding, Algorithm::HS256)
+    }
+
     /// Who `token` speaks for, if it is valid now.
     pub fn verify(&self, token: &str) -> Result<Principal, InvalidToken> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)

@@ -100,6 +100,7 @@ async fn go_online(
     };
     let id = CourierId(courier.id);
     state.engine.courier_online(id, at, shift_end).await?;
+    state.live().board.moved(id, at);
     tracing::info!(courier = %id, "courier online");
     Ok(Json(courier_out(&state, id).await?))
 }
@@ -119,6 +120,7 @@ async fn go_offline(
 ) -> Result<Json<CourierOut>, ApiError> {
     let id = CourierId(courier.id);
     state.engine.courier_offline(id).await?;
+    state.live().board.gone(id);
     tracing::info!(courier = %id, "courier offline");
     Ok(Json(courier_out(&state, id).await?))
 }

@@ -7,7 +7,9 @@ pub mod couriers;
 pub mod health;
 pub mod kitchen_orders;
 pub mod kitchens;
+pub mod operations;
 pub mod orders;
+pub mod trips;
 
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -26,5 +28,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(kitchen_orders::router())
         .merge(couriers::router())
         .merge(admin::router())
+        .merge(operations::router())
+        .merge(trips::router())
         .merge(ws::router())
 }

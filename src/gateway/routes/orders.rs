@@ -19,9 +19,9 @@ use utoipa_axum::routes;
 use crate::gateway::auth::{Anyone, Authed, Customer, Principal};
 use crate::gateway::error::{ApiError, ErrorBody};
 use crate::gateway::extract::{Body, Path};
-use crate::gateway::placement;
 use crate::gateway::position::Position;
 use crate::gateway::state::AppState;
+use crate::gateway::{delivery_pin, placement};
 use crate::store::{KeyClaim, Role};
 
 /// The header naming a placement's idempotency key.
@@ -90,6 +90,21 @@ pub struct OrderOut {
     pub courier_assigned: bool,
     /// Events so far: the `last_event_id` to resume tracking from.
     pub version: u64,
+    /// The PIN to tell the courier at the door (proof of delivery): shown
+    /// to the order's customer only.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub delivery_pin: Option<String>,
+}
+
+impl OrderOut {
+    /// The order as its customer sees it: with its delivery PIN.
+    fn for_customer(view: OrderView, state: &AppState) -> Self {
+        let pin = delivery_pin::pin_of(&state.tokens, view.id);
+        Self {
+            delivery_pin: pin,
+            ..view.into()
+        }
+    }
 }
 
 impl From<OrderView> for OrderOut {
@@ -104,6 +119,7 @@ impl From<OrderView> for OrderOut {
             pickup_eta: v.pickup_eta.map(|s| s.0),
             courier_assigned: v.courier.is_some() && !v.status.is_terminal(),
             version: v.version,
+            delivery_pin: None,
         }
     }
 }
@@ -339,7 +355,7 @@ async fn place_order(
     Ok((
         StatusCode::CREATED,
         [(IDEMPOTENT_REPLAYED, flag)],
-        Json(view.into()),
+        Json(OrderOut::for_customer(view, &state)),
     ))
 }
 
@@ -354,7 +370,12 @@ async fn list_orders(
         .store
         .orders_of_customer(CustomerId(customer.id), LIST_LIMIT)
         .await?;
-    Ok(Json(views.into_iter().map(OrderOut::from).collect()))
+    Ok(Json(
+        views
+            .into_iter()
+            .map(|v| OrderOut::for_customer(v, &state))
+            .collect(),
+    ))
 }
 
 /// An order: its customer's, its kitchen's, or any for an admin.
@@ -369,7 +390,12 @@ async fn get_order(
     who: Authed<Anyone>,
     Path(order_id): Path<u64>,
 ) -> Result<Json<OrderOut>, ApiError> {
-    Ok(Json(visible_order(&state, who.0, order_id).await?.into()))
+    let view = visible_order(&state, who.0, order_id).await?;
+    Ok(Json(if who.role == Role::Customer {
+        OrderOut::for_customer(view, &state)
+    } else {
+        view.into()
+    }))
 }
 
 /// Cancels one's own order, any time before pickup.

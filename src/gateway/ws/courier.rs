@@ -23,6 +23,7 @@ use super::messages::{ClientMsg, OfferChoice, ServerMsg};
 use super::session::{self, Commands, Feed, Step};
 use super::upgrade::{WsParams, check_origin, configure, principal};
 use crate::gateway::auth::{Authed, Courier};
+use crate::gateway::delivery_pin::PinRefusal;
 use crate::gateway::error::{ApiError, ErrorBody};
 use crate::gateway::extract::Query;
 use crate::gateway::position::Position;
@@ -116,7 +117,13 @@ impl Commands for CourierCommands {
             // The hot path: no reply unless refused.
             ClientMsg::Position { position, .. } => {
                 let refused = match position.to_point(&self.state.projection) {
-                    Ok(at) => engine.courier_position(id, at).err().map(ApiError::from),
+                    Ok(at) => {
+                        let refused = engine.courier_position(id, at).err().map(ApiError::from);
+                        if refused.is_none() {
+                            self.state.live().board.moved(id, at);
+                        }
+                        refused
+                    }
                     Err(err) => Some(err),
                 };
                 return refused.as_ref().map(refusal);
@@ -135,13 +142,18 @@ impl Commands for CourierCommands {
                 "picked_up",
                 engine.courier_picked_up(id).await.map(|_views| ()),
             ),
-            ClientMsg::Delivered { order_id, .. } => (
-                "delivered",
-                engine
-                    .courier_delivered(id, OrderId(order_id))
-                    .await
-                    .map(|_view| ()),
-            ),
+            ClientMsg::Delivered { order_id, pin, .. } => {
+                if let Some(refused) = self.pin_refusal(OrderId(order_id), pin.as_deref()).await {
+                    return Some(refused);
+                }
+                (
+                    "delivered",
+                    engine
+                        .courier_delivered(id, OrderId(order_id))
+                        .await
+                        .map(|_view| ()),
+                )
+            }
         };
         if let Err(err) = done {
             return Some(refusal(&err.into()));
@@ -153,6 +165,43 @@ impl Commands for CourierCommands {
                 order_ids: now.order_ids,
             },
             Err(err) => refusal(&err),
+        })
+    }
+}
+
+impl CourierCommands {
+    /// The error frame refusing a delivery of `order` with `pin`, if the
+    /// courier holds the order and the PIN is not its own (an order the
+    /// courier does not hold is left to the engine, which refuses it).
+    async fn pin_refusal(&self, order: OrderId, pin: Option<&str>) -> Option<ServerMsg> {
+        let held = self.state.engine.courier_orders(self.courier).await.ok()?;
+        if !held.contains(&order) {
+            return None;
+        }
+        let (code, message) =
+            match self
+                .state
+                .live()
+                .pin_attempts
+                .check(&self.state.tokens, order, pin)
+            {
+                Ok(()) => return None,
+                Err(PinRefusal::Missing) => (
+                    "pin_required",
+                    "a delivery needs the PIN the customer shows in their order",
+                ),
+                Err(PinRefusal::Wrong) => (
+                    "wrong_pin",
+                    "that is not this order's delivery PIN; ask the customer again",
+                ),
+                Err(PinRefusal::Locked) => (
+                    "too_many_attempts",
+                    "too many wrong PINs for this order: wait ten minutes or contact support",
+                ),
+            };
+        Some(ServerMsg::Error {
+            code: code.to_owned(),
+            message: message.to_owned(),
         })
     }
 }

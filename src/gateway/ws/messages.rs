@@ -188,12 +188,16 @@ pub enum ClientMsg {
         /// Must be 1.
         v: u8,
     },
-    /// Courier: handed one order over.
+    /// Courier: handed one order over, with the PIN its customer gave.
     Delivered {
         /// Must be 1.
         v: u8,
         /// The order.
         order_id: u64,
+        /// The order's delivery PIN (proof of delivery); required for an
+        /// order the courier holds.
+        #[serde(default)]
+        pin: Option<String>,
     },
 }
 
