@@ -3,35 +3,26 @@
 //! - rebuilds the binary when a migration changes: `sqlx::migrate!` embeds
 //!   the files of `migrations/` at compile time, and Cargo would not notice a
 //!   new one;
-//! - embeds the web clients (`web/`, minus its npm and test files) in the
-//!   binary: writes `$OUT_DIR/web_assets.rs`, a table of every served file
-//!   with its bytes and an `ETag`, so that `foodiefast serve` serves the
-//!   pages from one file with no npm step.
+//! - embeds the web clients (`web/public/`) in the binary: writes
+//!   `$OUT_DIR/web_assets.rs`, a table of every served file with its bytes
+//!   and an `ETag`, so that `foodiefast serve` serves the pages from one
+//!   file with no npm step. (`web/` itself also holds npm's files, the
+//!   browser tests and their screenshots, which must not trigger rebuilds.)
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// Entries of `web/` that are tooling, not served.
-const NOT_SERVED: &[&str] = &[
-    "node_modules",
-    "tests",
-    "scripts",
-    "artefacts",
-    "package.json",
-    "package-lock.json",
-    ".gitignore",
-];
-
 fn main() {
     println!("cargo:rerun-if-changed=migrations");
-    println!("cargo:rerun-if-changed=web");
-    let root =
-        PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default()).join("web");
+    println!("cargo:rerun-if-changed=web/public");
+    let root = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default())
+        .join("web")
+        .join("public");
     let mut files = Vec::new();
     collect(&root, &root, &mut files);
     files.sort();
     let mut table = String::from(
-        "/// Every file served from `web/`: its URL path, bytes and `ETag`.\n\
+        "/// Every file served from `web/public/`: its URL path, bytes and `ETag`.\n\
          pub(crate) static ASSETS: &[(&str, &[u8], &str)] = &[\n",
     );
     for (url, path) in &files {
@@ -58,7 +49,7 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) {
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
-        if dir == root && NOT_SERVED.contains(&name.as_str()) || name.starts_with('.') {
+        if name.starts_with('.') {
             continue;
         }
         if path.is_dir() {

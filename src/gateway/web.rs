@@ -1,4 +1,4 @@
-//! The web clients (`web/`): the landing page, the customer, chef, courier
+//! The web clients (`web/public/`): the landing page, the customer, chef, courier
 //! and operations apps and the vendored map library, embedded in the binary
 //! at build time (see `build.rs`) so that `foodiefast serve` alone serves
 //! them, and `GET /web/config`, which tells the pages the map's tile server
