@@ -5,6 +5,7 @@
 //!   [`std::io::Write`];
 //! - [`config`]: the service's configuration, from the environment;
 //! - [`gateway`]: the HTTP and WebSocket gateway (`foodiefast serve`);
+//! - [`loadgen`]: the load generator (`foodiefast loadgen`);
 //! - [`catalog`]: kitchens and menus as chefs publish them;
 //! - [`mdrp`]: loading Meal Delivery Routing Problem instances;
 //! - [`payments`]: the payment port and its providers (Stripe-compatible
@@ -23,6 +24,7 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod gateway;
+pub mod loadgen;
 pub mod mdrp;
 pub mod payments;
 pub mod replay;
