@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::plan::{MAX_BUNDLE_LIMIT, PlanOptions};
+use crate::loadgen::options;
 
 /// FoodieFast: real-time dispatch for meal delivery.
 #[derive(Debug, Parser)]
@@ -60,6 +61,87 @@ pub enum Command {
     /// instance directory, for replay load tests.
     #[command(hide = true)]
     Synthesize(SynthesizeArgs),
+    /// Load-test the gateway: couriers stream positions while customers
+    /// track their orders; reports throughput, position-to-tracker latency
+    /// and the server's memory per idle connection.
+    #[command(
+        long_about = "Load-test the gateway: couriers stream positions while customers \
+        track their orders; reports throughput, position-to-tracker latency and the \
+        server's memory per idle connection.\n\n\
+        Without --url it starts `foodiefast serve` itself on a fresh temporary store \
+        (accounts written to the store, not signed up one argon2 hash at a time) and \
+        reads its memory; with --url it drives a running server, signing accounts up \
+        over the API."
+    )]
+    Loadgen(LoadgenArgs),
+}
+
+/// Arguments of `foodiefast loadgen`.
+#[derive(Debug, Clone, Args)]
+pub struct LoadgenArgs {
+    /// Couriers online, each streaming its position.
+    #[arg(long, value_name = "N", default_value_t = 10_000, allow_negative_numbers = true,
+          value_parser = parse_clients)]
+    pub couriers: u32,
+    /// Customers tracking their order (one order each).
+    #[arg(long, value_name = "M", default_value_t = 10_000, allow_negative_numbers = true,
+          value_parser = parse_clients)]
+    pub trackers: u32,
+    /// Positions per second per courier.
+    #[arg(long, value_name = "HZ", default_value_t = 5.0, allow_negative_numbers = true,
+          value_parser = parse_rate)]
+    pub rate_hz: f64,
+    /// Seconds measured, after the warm-up.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, allow_negative_numbers = true,
+          value_parser = parse_duration)]
+    pub duration: u64,
+    /// Seconds of streaming before the measurement starts.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, allow_negative_numbers = true,
+          value_parser = parse_warmup)]
+    pub warmup: u64,
+    /// Drive the server at this base URL (http://host:port) instead of
+    /// starting one.
+    #[arg(long, value_name = "URL", value_parser = parse_url)]
+    pub url: Option<String>,
+    /// Also write the report as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+fn parse_clients(text: &str) -> Result<u32, String> {
+    let n = parse_integer(text)?;
+    let n = u32::try_from(n).map_err(|_| format!("must be from 1 to {}", options::MAX_CLIENTS))?;
+    options::check_clients("the count", n)?;
+    Ok(n)
+}
+
+fn parse_rate(text: &str) -> Result<f64, String> {
+    let rate: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    options::check_rate(rate)?;
+    Ok(rate)
+}
+
+fn parse_duration(text: &str) -> Result<u64, String> {
+    let seconds = parse_seconds(text)?;
+    options::check_duration(seconds)?;
+    Ok(seconds)
+}
+
+fn parse_warmup(text: &str) -> Result<u64, String> {
+    let seconds = parse_seconds(text)?;
+    options::check_warmup(seconds)?;
+    Ok(seconds)
+}
+
+fn parse_seconds(text: &str) -> Result<u64, String> {
+    u64::try_from(parse_integer(text)?).map_err(|_| "must not be negative".to_owned())
+}
+
+fn parse_url(text: &str) -> Result<String, String> {
+    options::check_url(text)
 }
 
 /// Arguments of `foodiefast synthesize`.
@@ -282,6 +364,38 @@ mod tests {
                 err.kind(),
                 clap::error::ErrorKind::ValueValidation,
                 "{at} {option} {value}"
+            );
+        }
+    }
+
+    #[test]
+    fn loadgen_defaults_to_the_targets_and_refuses_bad_values() {
+        let cli = Cli::try_parse_from(["foodiefast", "loadgen"]).unwrap();
+        let Command::Loadgen(args) = cli.command else {
+            panic!("not a loadgen: {:?}", cli.command);
+        };
+        assert_eq!(
+            (args.couriers, args.trackers, args.duration, args.warmup),
+            (10_000, 10_000, 30, 10)
+        );
+        assert!((args.rate_hz - 5.0).abs() < f64::EPSILON);
+        assert!(args.url.is_none());
+        for (option, value) in [
+            ("--couriers", "0"),
+            ("--couriers", "-3"),
+            ("--trackers", "lots"),
+            ("--rate-hz", "0"),
+            ("--rate-hz", "-1"),
+            ("--rate-hz", "NaN"),
+            ("--duration", "0"),
+            ("--warmup", "-1"),
+            ("--url", "ftp://example.com"),
+        ] {
+            let err = Cli::try_parse_from(["foodiefast", "loadgen", option, value]).unwrap_err();
+            assert_eq!(
+                err.kind(),
+                clap::error::ErrorKind::ValueValidation,
+                "{option} {value}"
             );
         }
     }

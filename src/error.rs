@@ -69,6 +69,9 @@ pub enum Error {
     /// An operator account could not be created as asked.
     #[error("cannot create the admin account: {0}")]
     Admin(String),
+    /// A load run could not be carried out.
+    #[error(transparent)]
+    Loadgen(#[from] crate::loadgen::error::LoadgenError),
     /// The output could not be written.
     #[error("cannot write the output")]
     Output(#[from] std::io::Error),

@@ -6,6 +6,7 @@
 //! - [`config`]: the service's configuration, from the environment;
 //! - [`gateway`]: the HTTP and WebSocket gateway (`foodiefast serve`);
 //! - [`demo`]: `serve --demo`'s simulated city;
+//! - [`loadgen`]: the load generator (`foodiefast loadgen`);
 //! - [`catalog`]: kitchens and menus as chefs publish them;
 //! - [`mdrp`]: loading Meal Delivery Routing Problem instances;
 //! - [`payments`]: the payment port and its providers (Stripe-compatible
@@ -25,6 +26,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod gateway;
+pub mod loadgen;
 pub mod mdrp;
 pub mod payments;
 pub mod replay;

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod evaluate;
+pub mod loadgen;
 pub mod migrate;
 pub mod naive;
 pub mod plan;
@@ -27,5 +28,6 @@ pub async fn run(cli: &Cli, out: &mut impl Write) -> Result<(), Error> {
             admin::run(args, &mut std::io::stdin().lock(), out).await
         }
         Command::Synthesize(args) => synthesize::run(args, out),
+        Command::Loadgen(args) => loadgen::run(args, out).await,
     }
 }
