@@ -16,6 +16,7 @@ mod couriers;
 mod delivery;
 mod errors;
 mod harness;
+mod kitchen_doors;
 mod kitchens;
 mod operations;
 mod orders;
