@@ -230,6 +230,8 @@ pub struct Kitchen {
     pub chef: u64,
     /// What customers see.
     pub details: KitchenDetails,
+    /// Busy mode: no new orders before this instant (Unix seconds).
+    pub busy_until: Option<i64>,
 }
 
 /// What a chef sets on a kitchen.

@@ -20,6 +20,7 @@
 //! | `DISPATCH_PERIOD_SECONDS` | period of each zone's matching round | 10 |
 //! | `DISPATCH_COMMIT_HORIZON_SECONDS` | offer an order only once its courier must set off within this | 300 |
 //! | `OFFER_TIMEOUT_SECONDS` | how long a courier has to answer an offer | 30 |
+//! | `KITCHEN_ANSWER_SECONDS` | how long a chef has to accept or reject a new order before it is rejected for want of an answer | 180 |
 
 use std::fmt;
 use std::net::IpAddr;
@@ -58,6 +59,8 @@ pub struct ServeConfig {
     pub shutdown_grace: Duration,
     /// When the dispatcher matches and offers.
     pub dispatch: DispatchTiming,
+    /// How long a chef has to answer a new order before it is rejected.
+    pub kitchen_answer: Seconds,
 }
 
 /// When the dispatcher matches orders to couriers and how long offers last.
@@ -224,6 +227,7 @@ impl ServeConfig {
                 commit_horizon: Seconds(positive(&get, "DISPATCH_COMMIT_HORIZON_SECONDS", 300)?),
                 offer_timeout: Seconds(positive(&get, "OFFER_TIMEOUT_SECONDS", 30)?),
             },
+            kitchen_answer: Seconds(positive(&get, "KITCHEN_ANSWER_SECONDS", 180)?),
         })
     }
 }
@@ -353,6 +357,7 @@ mod tests {
         assert_eq!(c.log_format, LogFormat::Text);
         assert_eq!(c.ws, WsLimits::default());
         assert_eq!(c.dispatch, DispatchTiming::default());
+        assert_eq!(c.kitchen_answer, Seconds(180));
         // Two processes never share a generated key.
         assert_ne!(c.jwt.secret, config(&[]).unwrap().jwt.secret);
     }
@@ -369,6 +374,7 @@ mod tests {
             ("WS_MAX_MESSAGE_BYTES", "1024"),
             ("DISPATCH_PERIOD_SECONDS", "1"),
             ("OFFER_TIMEOUT_SECONDS", "5"),
+            ("KITCHEN_ANSWER_SECONDS", "2"),
         ])
         .unwrap();
         assert_eq!(c.port, 0);
@@ -378,6 +384,7 @@ mod tests {
         assert_eq!(c.ws.max_message_bytes, 1024);
         assert_eq!(c.dispatch.period, Duration::from_secs(1));
         assert_eq!(c.dispatch.offer_timeout, Seconds(5));
+        assert_eq!(c.kitchen_answer, Seconds(2));
         for (name, value) in [
             ("PORT", "70000"),
             ("JWT_SECRET", "short"),
@@ -388,6 +395,7 @@ mod tests {
             ("DISPATCH_PERIOD_SECONDS", "0"),
             ("DISPATCH_COMMIT_HORIZON_SECONDS", "-5"),
             ("OFFER_TIMEOUT_SECONDS", "soon"),
+            ("KITCHEN_ANSWER_SECONDS", "0"),
         ] {
             assert!(config(&[(name, value)]).is_err(), "{name}={value}");
         }

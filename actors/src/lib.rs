@@ -19,9 +19,11 @@
 //! - [`directory`]: live actors by key, for whoever must reach them;
 //! - [`context`]: what every order actor shares;
 //! - [`error`]: why the engine refused or failed a request;
+//! - [`eta`]: when a courier is expected at the restaurant and at the door;
 //! - [`dispatch`]: one dispatcher actor per zone and its book (waiting orders, free couriers,
 //!   offers, recorded decisions) around the geo core's matching round;
 //! - [`reactions`]: how order events reach kitchens, couriers and dispatchers;
+//! - [`pickup_watch`]: the courier's ETA to pickup, told to the kitchen;
 //! - [`supervisor`]: one supervisor per kind of keyed actor (couriers,
 //!   kitchens, zone dispatchers), restarting failed ones;
 //! - [`zoning`]: which dispatch zone a position lies in;
@@ -40,9 +42,11 @@ pub mod dispatch;
 pub mod domain;
 pub mod engine;
 pub mod error;
+pub mod eta;
 pub mod kitchens;
 pub mod memory_store;
 pub mod orders;
+pub mod pickup_watch;
 pub mod reactions;
 pub mod store;
 pub mod supervision;

@@ -1,7 +1,8 @@
 //! What the rest of the engine must hear when an order's lifecycle moves:
 //! the kitchen gets new orders and cancellations, the dispatcher of the
 //! order's pickup zone gets orders that need a courier and forgets finished
-//! ones, the courier's app hears of confirmed assignments and cancellations.
+//! ones, the courier's app hears of confirmed assignments and cancellations,
+//! and the kitchen hears when an assigned courier is expected.
 //! Order actors call these hooks after each recorded event, and when asked
 //! to resume (rebuilt after a restart, or something they wait on was
 //! rebuilt), so that whatever an order waits on is asked again.
@@ -16,6 +17,7 @@ use crate::directory::Directory;
 use crate::dispatch::{DispatcherMsg, ZoneDispatchers};
 use crate::domain::order::{Order, OrderEvent, OrderStatus};
 use crate::kitchens::KitchenMsg;
+use crate::pickup_watch::{Pickup, PickupWatches};
 use crate::tracking::{CourierUpdate, Topic, TrackingHub, Update};
 use crate::zoning::Zone;
 
@@ -60,6 +62,8 @@ pub struct ActorWiring {
     pub zones: Arc<ZoneDispatchers>,
     /// Where couriers' apps listen.
     pub hub: Arc<TrackingHub>,
+    /// Couriers' ETAs to pickup, for kitchens.
+    pub pickups: Arc<PickupWatches>,
 }
 
 impl ActorWiring {
@@ -82,6 +86,17 @@ impl ActorWiring {
     fn tell_courier(&self, courier: CourierId, update: CourierUpdate) {
         self.hub
             .publish(Topic::Courier(courier), &Update::Courier(update));
+    }
+
+    /// Tells `order`'s kitchen when `courier` is expected for it.
+    fn watch_pickup(&self, order: &Order, courier: CourierId) {
+        let d = order.details();
+        self.pickups.start(Pickup {
+            order: d.id,
+            kitchen: d.kitchen,
+            at: d.pickup,
+            courier,
+        });
     }
 
     /// Puts `order` back in front of its zone's dispatcher.
@@ -112,21 +127,27 @@ impl OrderReactions for ActorWiring {
             OrderEvent::SentToChef { .. } => self.kitchen(order, KitchenMsg::Incoming(id)),
             // Accepted, or taken back from its courier before pickup: it
             // needs a courier.
-            OrderEvent::Accepted { .. } | OrderEvent::CourierUnassigned { .. } => {
+            OrderEvent::Accepted { .. } => self.needs_courier(order),
+            OrderEvent::CourierUnassigned { .. } => {
+                self.pickups.stop(id);
                 self.needs_courier(order);
             }
             OrderEvent::CourierAssigned {
                 courier,
                 pickup_eta,
                 ..
-            } => self.tell_courier(
-                *courier,
-                CourierUpdate::Assigned {
-                    order: id,
-                    pickup_eta: *pickup_eta,
-                },
-            ),
+            } => {
+                self.watch_pickup(order, *courier);
+                self.tell_courier(
+                    *courier,
+                    CourierUpdate::Assigned {
+                        order: id,
+                        pickup_eta: *pickup_eta,
+                    },
+                );
+            }
             OrderEvent::Cancelled { .. } => {
+                self.pickups.stop(id);
                 self.kitchen(order, KitchenMsg::OrderCancelled(id));
                 self.dispatcher(order, DispatcherMsg::OrderDone(id));
                 if let Some(courier) = courier_before {
@@ -139,6 +160,7 @@ impl OrderReactions for ActorWiring {
             OrderEvent::Rejected { .. }
             | OrderEvent::PickedUp { .. }
             | OrderEvent::Delivered { .. } => {
+                self.pickups.stop(id);
                 self.dispatcher(order, DispatcherMsg::OrderDone(id));
             }
             _ => {}
@@ -147,6 +169,13 @@ impl OrderReactions for ActorWiring {
 
     fn resumed(&self, order: &Order, scope: Resume) {
         let kitchen = order.details().kitchen;
+        if scope == Resume::Everything
+            && let Some(courier) = order.courier()
+            && order.status() != OrderStatus::PickedUp
+            && !order.status().is_terminal()
+        {
+            self.watch_pickup(order, courier);
+        }
         let for_kitchen = match scope {
             Resume::Everything => true,
             Resume::Kitchen(k) => k == kitchen,

@@ -79,6 +79,16 @@ pub enum Update {
     },
     /// For one courier's app: never dropped.
     Courier(CourierUpdate),
+    /// For a kitchen: when the courier assigned to one of its orders is
+    /// expected at the restaurant (sent when the estimate moves).
+    PickupEta {
+        /// The order.
+        order: OrderId,
+        /// Its courier.
+        courier: CourierId,
+        /// Expected arrival at the restaurant.
+        eta: Seconds,
+    },
 }
 
 /// Why a subscription ended.

@@ -73,6 +73,12 @@ pub enum ApiError {
     /// 409 `kitchen_closed`: the kitchen takes no orders now.
     #[error("the kitchen is closed")]
     KitchenClosed,
+    /// 409 `kitchen_busy`: the chef paused new orders until `until`.
+    #[error("the kitchen is busy and takes no new orders until {until} (Unix seconds)")]
+    KitchenBusy {
+        /// When busy mode ends, Unix seconds.
+        until: i64,
+    },
     /// 409 `item_unavailable`: an ordered item is off the menu now.
     #[error("{0}")]
     ItemUnavailable(String),
@@ -112,6 +118,7 @@ impl ApiError {
             Self::EmailTaken => (StatusCode::CONFLICT, "email_taken"),
             Self::IllegalTransition(_) => (StatusCode::CONFLICT, "illegal_transition"),
             Self::KitchenClosed => (StatusCode::CONFLICT, "kitchen_closed"),
+            Self::KitchenBusy { .. } => (StatusCode::CONFLICT, "kitchen_busy"),
             Self::ItemUnavailable(_) => (StatusCode::CONFLICT, "item_unavailable"),
             Self::NotOnline => (StatusCode::CONFLICT, "not_online"),
             Self::AlreadyAnswered(_) => (StatusCode::CONFLICT, "already_answered"),
@@ -160,8 +167,11 @@ impl From<EngineError> for ApiError {
     fn from(err: EngineError) -> Self {
         match err {
             EngineError::NotFound(_) => Self::NotFound("order"),
-            // Restarting, overloaded or not answering in time: retrying is safe.
-            EngineError::Unavailable(_) | EngineError::NoAnswer(_) => Self::Unavailable,
+            // Restarting, overloaded or not answering in time (a kitchen
+            // whose actor is being rebuilt included): retrying is safe.
+            EngineError::Unavailable(_)
+            | EngineError::NoAnswer(_)
+            | EngineError::KitchenNotOpen(_) => Self::Unavailable,
             EngineError::Rejected(
                 refused @ (OrderError::IllegalTransition { .. } | OrderError::WrongCourier { .. }),
             ) => Self::IllegalTransition(refused.to_string()),

@@ -17,6 +17,7 @@ pub mod delivery_pin;
 pub mod error;
 pub mod extract;
 pub mod live_board;
+pub mod kitchen_doors;
 pub mod metrics;
 pub mod openapi;
 pub mod placement;
@@ -68,6 +69,9 @@ pub enum GatewayError {
     /// The engine could not start (recovery failed).
     #[error("cannot start the engine")]
     Engine(#[from] EngineError),
+    /// The kitchens could not be opened in the engine.
+    #[error("cannot open the kitchens")]
+    Kitchens(#[source] error::ApiError),
     /// The city centre cannot be the origin of a projection.
     #[error("CITY_CENTRE is unusable: {0}")]
     City(foodiefast_geo::GeoError),
@@ -92,6 +96,7 @@ pub struct App {
     router: Router,
     state: AppState,
     grace: Duration,
+    sweeper: kitchen_doors::Sweeper,
 }
 
 impl App {
@@ -115,14 +120,14 @@ impl App {
             .dispatch(dispatch)
             .start()
             .await?;
-        let handed_on = placement::resume_unfinished(&engine).await;
-        tracing::info!(recovered = engine.recovered(), handed_on, "engine started");
+        let recovered = engine.recovered();
         let state = AppState::new(Shared {
             engine: Arc::new(engine),
             store,
             tokens: TokenKeys::new(&config.jwt),
             projection,
             utc_offset_minutes: config.utc_offset_minutes,
+            kitchen_answer: config.kitchen_answer,
             ws: config.ws,
             allowed_origins: config
                 .allowed_origins
@@ -131,6 +136,12 @@ impl App {
                 .collect(),
             metrics: metrics::prometheus(),
         });
+        // Kitchens first, so that orders handed on find their kitchen's actor.
+        let kitchens = kitchen_doors::sync_all(&state)
+            .await
+            .map_err(GatewayError::Kitchens)?;
+        let handed_on = placement::resume_unfinished(&state.engine).await;
+        tracing::info!(recovered, kitchens, handed_on, "engine started");
         let addr = SocketAddr::new(config.bind, config.port);
         let listener = TcpListener::bind(addr)
             .await
@@ -138,6 +149,7 @@ impl App {
         Ok(Self {
             router: router(state.clone()),
             listener,
+            sweeper: kitchen_doors::Sweeper::start(state.clone()),
             state,
             grace: config.shutdown_grace,
         })
@@ -166,6 +178,7 @@ impl App {
             router,
             state,
             grace,
+            sweeper,
         } = self;
         let (began_tx, began_rx) = tokio::sync::oneshot::channel::<()>();
         let signal_state = state.clone();
@@ -193,6 +206,7 @@ impl App {
                 Ok(())
             }
         };
+        sweeper.stop().await;
         let store = state.store.clone();
         let engine = state.engine.clone();
         drop(state);

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::http::HeaderValue;
 use foodiefast_actors::Engine;
-use foodiefast_geo::LocalProjection;
+use foodiefast_geo::{LocalProjection, Seconds};
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use super::auth::TokenKeys;
@@ -46,6 +46,8 @@ pub struct Shared {
     pub projection: LocalProjection,
     /// The city's offset from UTC, minutes (opening hours).
     pub utc_offset_minutes: i32,
+    /// How long a chef has to answer a new order.
+    pub kitchen_answer: Seconds,
     /// WebSocket limits.
     pub ws: WsLimits,
     /// Origins allowed to open WebSockets.

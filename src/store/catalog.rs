@@ -13,7 +13,7 @@ use crate::catalog::{Currency, Kitchen, KitchenDetails, MenuItem, MenuItemDetail
 /// The columns of `kitchens`, in [`KitchenRow`]'s order.
 macro_rules! kitchen_columns {
     () => {
-        "id, chef, name, lat, lng, prep_minutes, accepting, hours"
+        "id, chef, name, lat, lng, prep_minutes, accepting, hours, busy_until"
     };
 }
 
@@ -35,6 +35,7 @@ pub(crate) struct KitchenRow {
     prep_minutes: i64,
     accepting: bool,
     hours: String,
+    busy_until: Option<i64>,
 }
 
 impl KitchenRow {
@@ -52,6 +53,7 @@ impl KitchenRow {
                 hours: serde_json::from_str(&self.hours)
                     .map_err(|e| corrupt(format!("kitchen {id} hours: {e}")))?,
             },
+            busy_until: self.busy_until,
         })
     }
 }
@@ -101,6 +103,7 @@ where
     f64: for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB> + Type<DB>,
     bool: for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB> + Type<DB>,
     String: for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB> + Type<DB>,
+    Option<i64>: for<'q> Encode<'q, DB> + Type<DB>,
     KitchenRow: for<'r> FromRow<'r, DB::Row>,
     MenuItemRow: for<'r> FromRow<'r, DB::Row>,
 {
@@ -158,6 +161,38 @@ where
         .await
         .map_err(backend)?;
         row.map(KitchenRow::decode).transpose()
+    }
+
+    /// Sets busy mode on kitchen `id` until `until` (`None` ends it); the
+    /// kitchen afterwards, `None` when there is no such kitchen.
+    pub(crate) async fn set_kitchen_busy(
+        &self,
+        id: RestaurantId,
+        until: Option<i64>,
+    ) -> Result<Option<Kitchen>, StoreError> {
+        let row: Option<KitchenRow> = query_as(concat!(
+            "UPDATE kitchens SET busy_until = $2 WHERE id = $1 RETURNING ",
+            kitchen_columns!()
+        ))
+        .bind(to_db(id.0, "kitchen id")?)
+        .bind(until)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        row.map(KitchenRow::decode).transpose()
+    }
+
+    /// Every kitchen, by id.
+    pub(crate) async fn kitchens(&self) -> Result<Vec<Kitchen>, StoreError> {
+        let found: Vec<KitchenRow> = query_as(concat!(
+            "SELECT ",
+            kitchen_columns!(),
+            " FROM kitchens ORDER BY id"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        found.into_iter().map(KitchenRow::decode).collect()
     }
 
     /// Every kitchen whose chef is accepting orders, by id.

@@ -15,6 +15,8 @@
 //! - [`config`]: where the database is;
 //! - [`accounts`], `catalog`, [`idempotency`]: what the gateway keeps
 //!   besides the order log (accounts, kitchens and menus, idempotency keys);
+//! - [`kitchen_feed`]: each kitchen's events numbered in order, the chef
+//!   feed's event ids;
 //! - `rows`: SQL and row mapping shared by both backends;
 //! - `shared`: the store's logic, generic over the backend;
 //! - [`sqlite`], [`postgres`]: the backends, each a connection set-up and
@@ -24,6 +26,7 @@ pub mod accounts;
 mod catalog;
 pub mod config;
 pub mod idempotency;
+pub mod kitchen_feed;
 pub mod postgres;
 mod rows;
 mod shared;
@@ -46,6 +49,7 @@ use crate::catalog::{Kitchen, KitchenDetails, MenuItem, MenuItemDetails};
 pub use accounts::{Account, NewAccount, Role};
 pub use config::{ConfigError, PostgresUrl, StoreConfig};
 pub use idempotency::KeyClaim;
+pub use kitchen_feed::FeedEvent;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -169,6 +173,21 @@ impl Store {
         on_backend!(self, s => s.sql.kitchen_of_chef(chef).await)
     }
 
+    /// Sets busy mode on kitchen `id` until `until` (engine seconds;
+    /// `None` ends it); the kitchen afterwards, `None` if there is none.
+    pub async fn set_kitchen_busy(
+        &self,
+        id: RestaurantId,
+        until: Option<i64>,
+    ) -> Result<Option<Kitchen>, StoreError> {
+        on_backend!(self, s => s.sql.set_kitchen_busy(id, until).await)
+    }
+
+    /// Every kitchen, by id.
+    pub async fn kitchens(&self) -> Result<Vec<Kitchen>, StoreError> {
+        on_backend!(self, s => s.sql.kitchens().await)
+    }
+
     /// Every kitchen whose chef is accepting orders (hours not checked), by id.
     pub async fn accepting_kitchens(&self) -> Result<Vec<Kitchen>, StoreError> {
         on_backend!(self, s => s.sql.accepting_kitchens().await)
@@ -196,6 +215,22 @@ impl Store {
     /// `kitchen`'s menu, by id.
     pub async fn menu(&self, kitchen: RestaurantId) -> Result<Vec<MenuItem>, StoreError> {
         on_backend!(self, s => s.sql.menu(kitchen).await)
+    }
+
+    /// The events of `kitchen`'s feed numbered after `after`, in order, at
+    /// most `limit` of them.
+    pub async fn kitchen_feed_after(
+        &self,
+        kitchen: RestaurantId,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<FeedEvent>, StoreError> {
+        on_backend!(self, s => s.sql.kitchen_feed_after(kitchen, after, limit).await)
+    }
+
+    /// The last number of `kitchen`'s feed (0 before its first event).
+    pub async fn kitchen_feed_head(&self, kitchen: RestaurantId) -> Result<u64, StoreError> {
+        on_backend!(self, s => s.sql.kitchen_feed_head(kitchen).await)
     }
 
     /// Claims idempotency `key` of `customer` for `request` and the reserved

@@ -42,6 +42,9 @@ impl Dialect for Postgres {
         "SELECT version, event::text FROM order_events WHERE order_id = $1 ORDER BY version";
     /// A sequence: atomic, and never hands out the same id twice.
     const NEXT_ORDER_ID: &'static str = "SELECT nextval('order_ids')";
+    const KITCHEN_FEED_AFTER: &'static str = "SELECT f.seq, f.order_id, f.version, e.event::text \
+        FROM kitchen_feed f JOIN order_events e ON e.order_id = f.order_id AND e.version = f.version \
+        WHERE f.kitchen = $1 AND f.seq > $2 ORDER BY f.seq LIMIT $3";
 }
 
 /// Orders and couriers in a PostgreSQL database.

@@ -26,6 +26,7 @@ use sqlx::{
     Type, query, query_as, query_scalar,
 };
 
+use super::kitchen_feed;
 use super::rows::{self, CourierViewRow, OrderViewRow, backend, corrupt, from_db, to_db};
 use super::{Backend, MigrationReport, count_applied};
 
@@ -45,6 +46,9 @@ pub(crate) trait Dialect: Database {
     const LOAD_STREAM: &'static str;
     /// Allocates the next order id, atomically and durably.
     const NEXT_ORDER_ID: &'static str;
+    /// Kitchen `$1`'s feed after number `$2`, at most `$3` rows, in order,
+    /// as `(number, order id, version, JSON text)`.
+    const KITCHEN_FEED_AFTER: &'static str;
 }
 
 /// A connection pool to either backend, with the store's operations.
@@ -131,6 +135,7 @@ where
         let (expected, last) = rows::new_versions(expected_version, events.len())?;
         let jsons = rows::encode_events(events)?;
         let row = OrderViewRow::encode(view)?;
+        let kitchen = to_db(view.kitchen.0, "kitchen id")?;
 
         let mut tx = self.begin_append().await?;
         let actual: i64 = query_scalar(rows::CURRENT_VERSION)
@@ -157,6 +162,8 @@ where
             rows::bind_order_view(query(rows::UPSERT_ORDER_VIEW), row)
                 .execute(&mut *tx)
                 .await?;
+            // Last: the kitchen's head row stays locked until the commit.
+            kitchen_feed::number_events(&mut tx, kitchen, id, (expected, last)).await?;
             Ok(())
         }
         .await;

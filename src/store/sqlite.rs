@@ -38,6 +38,9 @@ impl Dialect for Sqlite {
     /// One statement, so one implicit transaction: atomic and durable.
     const NEXT_ORDER_ID: &'static str =
         "UPDATE order_id_counter SET last_id = last_id + 1 WHERE only_row = 1 RETURNING last_id";
+    const KITCHEN_FEED_AFTER: &'static str = "SELECT f.seq, f.order_id, f.version, e.event \
+        FROM kitchen_feed f JOIN order_events e ON e.order_id = f.order_id AND e.version = f.version \
+        WHERE f.kitchen = $1 AND f.seq > $2 ORDER BY f.seq LIMIT $3";
 }
 
 /// Orders and couriers in an SQLite file.

@@ -320,7 +320,7 @@ impl Rush {
     async fn through_the_kitchen(&self, server: Server, n: usize, id: u64) -> String {
         let status = self.status(server, n, id).await;
         assert!(
-            status == "sent_to_chef" || status == "accepted",
+            ["sent_to_chef", "accepted", "preparing"].contains(&status.as_str()),
             "order {id} stands at {status} after the restart"
         );
         if status == "sent_to_chef" {
@@ -331,7 +331,7 @@ impl Rush {
             };
             self.chef_says(server, id, what, &body).await.unwrap();
         }
-        if self.status(server, n, id).await == "accepted" {
+        if ["accepted", "preparing"].contains(&self.status(server, n, id).await.as_str()) {
             self.chef_says(server, id, "ready", &json!({}))
                 .await
                 .unwrap();

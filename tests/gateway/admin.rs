@@ -94,7 +94,7 @@ async fn admins_see_zone_loads_and_live_counts() {
     let (status, counts) = status_json(app.get("/admin/stats", Some(&admin)).await).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(counts["couriers_online"], 1, "{counts}");
-    assert_eq!(counts["orders_by_status"]["accepted"], 1, "{counts}");
+    assert_eq!(counts["orders_by_status"]["preparing"], 1, "{counts}");
 
     for token in [&customer.token, &courier.token, &kitchen.chef.token] {
         assert_error(

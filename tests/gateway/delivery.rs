@@ -156,6 +156,7 @@ async fn an_order_travels_from_sign_up_to_the_door() {
         json!({"v": 1, "type": "courier_state", "status": "idle", "order_ids": []})
     );
 
+    let (mut tablet, _) = app.chef_feed(&kitchen.chef).await;
     let customer = app.sign_up("customer").await;
     let order = app.order(&customer, &kitchen).await;
     let id = order["id"].as_u64().unwrap();
@@ -188,6 +189,16 @@ async fn an_order_travels_from_sign_up_to_the_door() {
     let (moved, _) = until_type(&mut tracker, "courier").await;
     assert_eq!(moved["order_id"], id);
     assert!((moved["position"]["lat"].as_f64().unwrap() - (KITCHEN.0 + 0.0005)).abs() < 1e-6);
+    // When it is expected: at the door for the customer, at the kitchen
+    // for the chef (55 m away: within a minute).
+    let now = app.state.engine.clock().now().0;
+    assert!(moved["eta"].as_i64().unwrap() > now, "{moved}");
+    let (expected, _) = until_type(&mut tablet, "courier_eta").await;
+    assert_eq!(expected["order_id"], id);
+    assert!(
+        (now..=now + 61).contains(&expected["eta"].as_i64().unwrap()),
+        "{expected}"
+    );
 
     say(&mut app_ws, &json!({"v": 1, "type": "arrived"})).await;
     let (ack, _) = until_type(&mut app_ws, "ack").await;

@@ -272,6 +272,15 @@ impl TestApp {
             .map(|(ws, _)| ws)
     }
 
+    /// Opens `/ws/chef` for `chef` and reads its first message, the
+    /// kitchen snapshot, which it returns beside the feed.
+    pub(crate) async fn chef_feed(&self, chef: &Account) -> (Ws, Value) {
+        let mut ws = self.ws("/ws/chef", &chef.token).await.unwrap();
+        let snapshot = next_json(&mut ws).await;
+        assert_eq!(snapshot["type"], "kitchen_snapshot", "{snapshot}");
+        (ws, snapshot)
+    }
+
     /// Begins a graceful shutdown, as SIGTERM does, without waiting for it.
     pub(crate) fn begin_stop(&mut self) {
         if let Some(stop) = self.stop.take() {

@@ -17,6 +17,7 @@ mod delivery;
 mod dispatch_views;
 mod errors;
 mod harness;
+mod kitchen_doors;
 mod kitchens;
 mod operations;
 mod orders;

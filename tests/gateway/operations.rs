@@ -118,7 +118,7 @@ async fn every_documented_operation_is_routed_and_no_other_method_is() {
 async fn shutdown_turns_readiness_off_and_tells_live_clients_to_reconnect() {
     let app = spawn_app().await;
     let kitchen = app.chef_with_kitchen().await;
-    let mut feed = app.ws("/ws/chef", &kitchen.chef.token).await.unwrap();
+    let (mut feed, _) = app.chef_feed(&kitchen.chef).await;
     let customer = app.sign_up("customer").await;
     app.order(&customer, &kitchen).await;
     assert_eq!(next_json(&mut feed).await["event"], "placed");

@@ -232,9 +232,10 @@ async fn chefs_move_orders_along_and_illegal_steps_change_nothing() {
         .await,
     )
     .await;
+    // Accepted, and the kitchen starts cooking at once.
     assert_eq!(
         (status, accepted["status"].as_str()),
-        (StatusCode::OK, Some("accepted"))
+        (StatusCode::OK, Some("preparing"))
     );
     let placed_at = accepted["placed_at"].as_i64().unwrap();
     let ready_at = accepted["ready_at"].as_i64().unwrap();

@@ -110,8 +110,9 @@ async fn a_drained_instance_hands_its_clients_to_the_next_one() {
         )
         .await;
     assert_eq!(accepted.status(), StatusCode::OK);
+    assert_eq!(next_json(&mut tracker).await["event"], "accepted");
     let seen = next_json(&mut tracker).await;
-    assert_eq!(seen["event"], "accepted");
+    assert_eq!(seen["event"], "preparation_started");
     let last_event_id = seen["event_id"].as_u64().unwrap();
 
     // The courier's app is connected, the courier not yet online: the
@@ -153,7 +154,7 @@ async fn a_drained_instance_hands_its_clients_to_the_next_one() {
     let (status, first) =
         status_json(b.get(&format!("/orders/{id}"), Some(&customer.token)).await).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(first["status"], "accepted", "{first}");
+    assert_eq!(first["status"], "preparing", "{first}");
     let (status, second) = status_json(
         b.get(&format!("/orders/{second_id}"), Some(&customer.token))
             .await,

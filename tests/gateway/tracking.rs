@@ -22,6 +22,12 @@ use crate::harness::{
 const COURIER: CourierId = CourierId(77);
 
 fn publish_courier_at(app: &TestApp, order: u64, lat: f64, lng: f64) {
+    publish_position(app, order, lat, lng, Some(Seconds(1_900_000_000)));
+}
+
+/// Publishes the courier at `lat, lng`, as the courier actor does, with
+/// the `eta` it knows (courier actors know none).
+fn publish_position(app: &TestApp, order: u64, lat: f64, lng: f64, eta: Option<Seconds>) {
     let at = app
         .state
         .projection
@@ -31,7 +37,7 @@ fn publish_courier_at(app: &TestApp, order: u64, lat: f64, lng: f64) {
         &Update::Position {
             courier: COURIER,
             at,
-            eta: Some(Seconds(1_900_000_000)),
+            eta,
         },
     );
 }
@@ -84,6 +90,10 @@ async fn a_customer_watches_an_order_from_placement_to_delivery() {
     assert_status(&accepted, "accepted", 4);
     assert_eq!(accepted["status"], "accepted");
     assert!(accepted["ready_at"].is_i64());
+    // The kitchen starts cooking what its chef accepts.
+    let cooking = next_json(&mut ws).await;
+    assert_status(&cooking, "preparation_started", 5);
+    assert_eq!(cooking["status"], "preparing");
 
     let eta = app.state.engine.clock().now() + Seconds(300);
     command(
@@ -96,7 +106,7 @@ async fn a_customer_watches_an_order_from_placement_to_delivery() {
     )
     .await;
     let assigned = next_json(&mut ws).await;
-    assert_status(&assigned, "courier_assigned", 5);
+    assert_status(&assigned, "courier_assigned", 6);
     assert_eq!(assigned["pickup_eta"], eta.0);
     assert!(assigned.get("courier").is_none());
 
@@ -113,6 +123,21 @@ async fn a_customer_watches_an_order_from_placement_to_delivery() {
     );
     assert_eq!(seen["eta"], 1_900_000_000);
 
+    // Without an estimate from the courier, the engine's: by the restaurant
+    // (about 250 m away: one minute at 320 m a minute, two minutes' service
+    // there, food ready in ten minutes), then to the door about 1.3 km away
+    // (five minutes).
+    let before = app.state.engine.clock().now().0;
+    publish_position(&app, id, KITCHEN.0 + 0.002, KITCHEN.1 + 0.001, None);
+    let seen = next_json(&mut ws).await;
+    let ready_at = accepted["ready_at"].as_i64().unwrap();
+    let fetched = (before + 60 + 120).max(ready_at);
+    let eta = seen["eta"].as_i64().unwrap();
+    assert!(
+        (fetched + 120 + 300..=fetched + 120 + 300 + 2).contains(&eta),
+        "{seen}, ready at {ready_at}"
+    );
+
     let ready = app
         .post(
             &format!("/orders/{id}/ready"),
@@ -121,14 +146,21 @@ async fn a_customer_watches_an_order_from_placement_to_delivery() {
         )
         .await;
     assert_eq!(ready.status(), StatusCode::OK);
-    assert_status(&next_json(&mut ws).await, "ready", 6);
+    assert_status(&next_json(&mut ws).await, "ready", 7);
     command(&app, id, OrderCommand::PickUp { courier: COURIER }).await;
-    assert_status(&next_json(&mut ws).await, "picked_up", 7);
-    publish_courier_at(&app, id, KITCHEN.0 + 0.008, KITCHEN.1 + 0.008);
-    assert_eq!(next_json(&mut ws).await["type"], "courier");
+    assert_status(&next_json(&mut ws).await, "picked_up", 8);
+    // Food on board: straight to the door (at the door itself: now).
+    let before = app.state.engine.clock().now().0;
+    publish_position(&app, id, KITCHEN.0 + 0.01, KITCHEN.1 + 0.01, None);
+    let seen = next_json(&mut ws).await;
+    assert_eq!(seen["type"], "courier");
+    assert!(
+        (before..=before + 2).contains(&seen["eta"].as_i64().unwrap()),
+        "{seen}"
+    );
     command(&app, id, OrderCommand::Deliver { courier: COURIER }).await;
     let delivered = next_json(&mut ws).await;
-    assert_status(&delivered, "delivered", 8);
+    assert_status(&delivered, "delivered", 9);
     assert_eq!(delivered["status"], "delivered");
     assert!(matches!(next(&mut ws).await, Seen::Closed(Some(1000))));
 
@@ -175,7 +207,12 @@ async fn reconnecting_with_the_last_event_id_replays_what_was_missed() {
         )
         .await
         .unwrap();
-    for (event, event_id) in [("sent_to_chef", 3), ("accepted", 4), ("ready", 5)] {
+    for (event, event_id) in [
+        ("sent_to_chef", 3),
+        ("accepted", 4),
+        ("preparation_started", 5),
+        ("ready", 6),
+    ] {
         assert_status(&next_json(&mut ws).await, event, event_id);
     }
     // Then live, without repeats.
@@ -184,7 +221,7 @@ async fn reconnecting_with_the_last_event_id_replays_what_was_missed() {
         .await;
     assert_eq!(cancel.status(), StatusCode::OK);
     let cancelled = next_json(&mut ws).await;
-    assert_status(&cancelled, "cancelled", 6);
+    assert_status(&cancelled, "cancelled", 7);
     assert_eq!(cancelled["reason"], "customer");
     assert!(matches!(next(&mut ws).await, Seen::Closed(Some(1000))));
 }
@@ -303,7 +340,7 @@ async fn bad_frames_get_error_frames_and_big_ones_end_the_connection() {
 async fn clients_over_the_rate_limit_are_told_and_not_cut_off() {
     let app = spawn_app_with(&[("WS_MESSAGES_PER_SECOND", "1")]).await;
     let kitchen = app.chef_with_kitchen().await;
-    let mut ws = app.ws("/ws/chef", &kitchen.chef.token).await.unwrap();
+    let (mut ws, _) = app.chef_feed(&kitchen.chef).await;
     for _ in 0..6 {
         ws.send(Message::text(r#"{"v":1,"type":"ping"}"#))
             .await
@@ -334,7 +371,7 @@ async fn clients_over_the_rate_limit_are_told_and_not_cut_off() {
 async fn silent_peers_are_dropped_after_two_heartbeats() {
     let app = spawn_app_with(&[("WS_HEARTBEAT_SECONDS", "1")]).await;
     let kitchen = app.chef_with_kitchen().await;
-    let mut ws = app.ws("/ws/chef", &kitchen.chef.token).await.unwrap();
+    let (mut ws, _) = app.chef_feed(&kitchen.chef).await;
     // Not reading means not answering pings.
     tokio::time::sleep(Duration::from_millis(3_500)).await;
     let mut pings = 0;
@@ -359,8 +396,13 @@ async fn the_chef_feed_shows_new_orders_cancellations_and_courier_eta() {
     let app = spawn_app().await;
     let kitchen = app.chef_with_kitchen().await;
     let other = app.chef_with_kitchen().await;
-    let mut ws = app.ws("/ws/chef", &kitchen.chef.token).await.unwrap();
-    let mut theirs = app.ws("/ws/chef", &other.chef.token).await.unwrap();
+    let (mut ws, snapshot) = app.chef_feed(&kitchen.chef).await;
+    assert_eq!(
+        snapshot,
+        json!({"v": 1, "type": "kitchen_snapshot", "kitchen_id": kitchen.kitchen_id,
+               "event_id": 0, "open": true, "awaiting": [], "cooking": []})
+    );
+    let (mut theirs, _) = app.chef_feed(&other.chef).await;
     let customer = app.sign_up("customer").await;
     let id = app.order(&customer, &kitchen).await["id"].as_u64().unwrap();
 
@@ -383,6 +425,7 @@ async fn the_chef_feed_shows_new_orders_cancellations_and_courier_eta() {
         .await;
     assert_eq!(accept.status(), StatusCode::OK);
     assert_status(&next_json(&mut ws).await, "accepted", 4);
+    assert_status(&next_json(&mut ws).await, "preparation_started", 5);
     let eta = app.state.engine.clock().now() + Seconds(420);
     command(
         &app,
@@ -394,13 +437,35 @@ async fn the_chef_feed_shows_new_orders_cancellations_and_courier_eta() {
     )
     .await;
     let assigned = next_json(&mut ws).await;
-    assert_status(&assigned, "courier_assigned", 5);
+    assert_status(&assigned, "courier_assigned", 6);
     assert_eq!(assigned["pickup_eta"], eta.0);
+
+    // The courier moves: the kitchen hears when it is expected (220 m
+    // away at 320 m a minute: one minute), and again only once the
+    // estimate moves by half a minute or more.
+    let before = app.state.engine.clock().now().0;
+    publish_courier_at(&app, id, KITCHEN.0 + 0.002, KITCHEN.1);
+    let expected = next_json(&mut ws).await;
+    let after = app.state.engine.clock().now().0;
+    assert_eq!(expected["type"], "courier_eta", "{expected}");
+    assert_eq!(expected["order_id"], id);
+    let at = expected["eta"].as_i64().unwrap();
+    assert!((before + 60..=after + 60).contains(&at), "{expected}");
+    publish_courier_at(&app, id, KITCHEN.0 + 0.0019, KITCHEN.1);
+    assert_quiet(&mut ws, Duration::from_millis(300)).await;
+    publish_courier_at(&app, id, KITCHEN.0 + 0.02, KITCHEN.1);
+    let farther = next_json(&mut ws).await;
+    assert_eq!(farther["type"], "courier_eta", "{farther}");
+    assert!(farther["eta"].as_i64().unwrap() >= at + 6 * 60, "{farther}");
+
     let cancel = app
         .post(&format!("/orders/{id}/cancel"), &customer.token, &json!({}))
         .await;
     assert_eq!(cancel.status(), StatusCode::OK);
-    assert_status(&next_json(&mut ws).await, "cancelled", 6);
+    assert_status(&next_json(&mut ws).await, "cancelled", 7);
+    // Cancelled: no more ETAs.
+    publish_courier_at(&app, id, KITCHEN.0 + 0.04, KITCHEN.1);
+    assert_quiet(&mut ws, Duration::from_millis(300)).await;
 
     assert_quiet(&mut theirs, Duration::from_millis(200)).await;
 }

@@ -126,7 +126,6 @@ pub(crate) async fn kitchens_and_menus_round_trip(db: TestDb) {
         accepting.iter().map(|k| k.id).collect::<Vec<_>>(),
         vec![theirs.id]
     );
-
     let soup = store
         .add_menu_item(created.id, &dish("Soup", 650))
         .await
@@ -164,6 +163,63 @@ pub(crate) async fn kitchens_and_menus_round_trip(db: TestDb) {
     );
     assert_eq!(store.menu(created.id).await.unwrap()[1], bread);
     assert_eq!(store.kitchen(RestaurantId(999_999)).await.unwrap(), None);
+}
+
+/// Busy mode is kept beside what the chef puts, which leaves it alone.
+pub(crate) async fn busy_mode_is_stored_beside_the_kitchen(db: TestDb) {
+    let store = db.open().await;
+    let chef = store
+        .create_account(account("chef@example.com", Role::Chef))
+        .await
+        .unwrap()
+        .unwrap();
+    let other = store
+        .create_account(account("other@example.com", Role::Chef))
+        .await
+        .unwrap()
+        .unwrap();
+    let first = store.put_kitchen(chef.id, &kitchen("First")).await.unwrap();
+    let second = store
+        .put_kitchen(other.id, &kitchen("Second"))
+        .await
+        .unwrap();
+    let all = store.kitchens().await.unwrap();
+    assert_eq!(
+        all.iter().map(|k| k.id).collect::<Vec<_>>(),
+        vec![first.id, second.id]
+    );
+    assert_eq!(second.busy_until, None);
+    let busy = store
+        .set_kitchen_busy(second.id, Some(1_795_429_300))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (busy.busy_until, &busy.details),
+        (Some(1_795_429_300), &second.details)
+    );
+    let renamed = store
+        .put_kitchen(other.id, &kitchen("Second again"))
+        .await
+        .unwrap();
+    assert_eq!(renamed.busy_until, Some(1_795_429_300));
+    assert_eq!(
+        store.kitchen(first.id).await.unwrap().unwrap().busy_until,
+        None
+    );
+    let ended = store
+        .set_kitchen_busy(second.id, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ended.busy_until, None);
+    assert_eq!(
+        store
+            .set_kitchen_busy(RestaurantId(999), Some(1))
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 pub(crate) async fn idempotency_keys_are_claimed_once(db: TestDb) {

@@ -15,6 +15,7 @@
 mod fixtures;
 mod gateway_tables;
 mod harness;
+mod kitchen_feed;
 mod suite;
 
 /// Declares one test per case and backend.
@@ -55,4 +56,7 @@ on_both_backends!(
     accounts_are_unique_by_email_and_renamed,
     kitchens_and_menus_round_trip,
     idempotency_keys_are_claimed_once,
+    kitchen_feeds_number_events_in_order,
+    busy_mode_is_stored_beside_the_kitchen,
+    concurrent_appends_to_one_kitchen_get_distinct_numbers,
 );

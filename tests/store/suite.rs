@@ -23,8 +23,11 @@ use crate::fixtures::{ALL_STATUSES, Tracked, details, path_to};
 use crate::harness::{Backend, TestDb};
 
 pub(crate) use crate::gateway_tables::{
-    accounts_are_unique_by_email_and_renamed, idempotency_keys_are_claimed_once,
-    kitchens_and_menus_round_trip,
+    accounts_are_unique_by_email_and_renamed, busy_mode_is_stored_beside_the_kitchen,
+    idempotency_keys_are_claimed_once, kitchens_and_menus_round_trip,
+};
+pub(crate) use crate::kitchen_feed::{
+    concurrent_appends_to_one_kitchen_get_distinct_numbers, kitchen_feeds_number_events_in_order,
 };
 
 /// What `load` and `order_view` return is exactly what was appended.
@@ -451,7 +454,7 @@ pub(crate) async fn migrations_are_idempotent(db: TestDb) {
     let report = store.migrate().await.unwrap();
     assert_eq!(
         (report.applied_now, report.applied_total, report.known),
-        (0, 3, 3)
+        (0, 4, 4)
     );
     store.close().await;
     let again = db.open().await;
@@ -482,13 +485,13 @@ pub(crate) async fn the_migrate_command_reports_backend_and_count(db: TestDb) {
     assert_eq!(
         first,
         format!(
-            "backend: {backend} ({location})\nmigrations: applied 3 migrations now; 3 of 3 in place\n"
+            "backend: {backend} ({location})\nmigrations: applied 4 migrations now; 4 of 4 in place\n"
         )
     );
     assert_eq!(
         second,
         format!(
-            "backend: {backend} ({location})\nmigrations: applied 0 migrations now; 3 of 3 in place\n"
+            "backend: {backend} ({location})\nmigrations: applied 0 migrations now; 4 of 4 in place\n"
         )
     );
     let store = db.open().await;

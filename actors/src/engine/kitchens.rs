@@ -24,12 +24,25 @@ impl Engine {
         id: RestaurantId,
         settings: KitchenSettings,
     ) -> Result<KitchenQueue, EngineError> {
+        self.set_kitchen_door(id, settings, true).await
+    }
+
+    /// Runs kitchen `id` with `settings`, open to new orders or closed
+    /// (starting its actor if needed: a closed kitchen still times out and
+    /// serves the orders it holds); orders already sent to it, or cooking
+    /// there, are shown to it again. Busy mode is kept. Answers its queue.
+    pub async fn set_kitchen_door(
+        &self,
+        id: RestaurantId,
+        settings: KitchenSettings,
+        open: bool,
+    ) -> Result<KitchenQueue, EngineError> {
         let busy_until = self.kitchen_kind.door(id).and_then(|d| d.busy_until);
         self.kitchen_kind.remember(
             id,
             KitchenDoor {
                 settings,
-                open: true,
+                open,
                 busy_until,
             },
         );
@@ -40,9 +53,21 @@ impl Engine {
             "kitchen",
         )
         .await?;
-        self.kitchen_call(&kitchen, KitchenMsg::Open).await?;
+        if open {
+            self.kitchen_call(&kitchen, KitchenMsg::Open).await?;
+        } else {
+            self.kitchen_call(&kitchen, KitchenMsg::Close).await?;
+        }
         self.router.resume(Resume::Kitchen(id));
         self.kitchen_call(&kitchen, KitchenMsg::Queue).await
+    }
+
+    /// What the chef last set for kitchen `id` (open or closed, busy mode,
+    /// settings); `None` if it never ran in this engine.
+    pub fn kitchen_door(&self, id: RestaurantId) -> Option<KitchenDoor> {
+        self.kitchen_kind
+            .door(id)
+            .filter(|_| self.kitchens.get(&id).is_some())
     }
 
     /// Closes kitchen `id` to new orders (orders in hand are still served).

@@ -36,11 +36,13 @@ use crate::dispatch::{
 };
 use crate::domain::order::{Order, OrderStatus};
 use crate::error::EngineError;
+use crate::eta::EtaModel;
 use crate::kitchens::{KitchenKind, KitchenMsg};
 use crate::orders::{
     OrderActor, OrderArgs, OrderCensus, OrderRegistry, OrderRouter, OrderStart, OrderSupervisor,
     OrderSupervisorArgs, OrderSupervisorMsg,
 };
+use crate::pickup_watch::PickupWatches;
 use crate::reactions::ActorWiring;
 use crate::store::{CourierStore, DecisionStore, OrderStore};
 use crate::supervision::RestartPolicy;
@@ -143,6 +145,7 @@ impl EngineBuilder {
     /// history cannot be rebuilt is quarantined, not fatal).
     pub async fn start(self) -> Result<Engine, EngineError> {
         let (travel, params) = self.dispatching()?;
+        let eta = EtaModel::new(travel.clone(), params.assignment.service);
         let config = self.config;
         let hub = Arc::new(TrackingHub::new(config.subscriber_capacity));
         let registry = Arc::new(OrderRegistry::default());
@@ -203,6 +206,7 @@ impl EngineBuilder {
             kitchens: kitchens.clone(),
             couriers: couriers.clone(),
             zones: zones.clone(),
+            pickups: Arc::new(PickupWatches::new(hub.clone(), eta.clone(), self.clock)),
             hub,
         };
         // Set before recovery, so that every rebuilt order resumes at once.
@@ -231,6 +235,7 @@ impl EngineBuilder {
             zones,
             dispatcher_supervisor,
             config,
+            eta,
             recovered: 0,
         };
         engine.recover().await?;
@@ -354,6 +359,7 @@ pub struct Engine {
     zones: Arc<ZoneDispatchers>,
     dispatcher_supervisor: ActorRef<SupervisorMsg<DispatcherKind>>,
     config: EngineConfig,
+    eta: EtaModel,
     recovered: usize,
 }
 
@@ -445,6 +451,12 @@ impl Engine {
     /// Engine time.
     pub fn clock(&self) -> Clock {
         self.ctx.clock
+    }
+
+    /// Arrival estimates, on the travel model and service times the
+    /// dispatcher plans with.
+    pub const fn eta(&self) -> &EtaModel {
+        &self.eta
     }
 
     /// The handle other actors use to send orders commands.

@@ -1,19 +1,27 @@
 //! A chef's answers to orders of their own kitchen: accept (with a
-//! preparation time), reject (with an optional note), mark ready. Each is
-//! one order command; an order of another kitchen is a 404.
+//! preparation time), reject (with an optional note), mark ready. Each
+//! goes through the kitchen's actor, which checks it against the kitchen's
+//! queue (only an order waiting for an answer can be accepted or rejected,
+//! and only before its deadline) and carries it to the order; an order of
+//! another kitchen is a 404. An answer repeated after it took effect (a
+//! retry) answers the order as it stands.
 
 use axum::Json;
 use axum::extract::State;
-use foodiefast_actors::domain::order::{OrderCommand, RejectReason};
-use foodiefast_geo::Seconds;
+use foodiefast_actors::domain::order::OrderStatus;
+use foodiefast_actors::kitchens::KitchenActorError;
+use foodiefast_actors::store::{OrderStore, OrderView};
+use foodiefast_geo::{OrderId, RestaurantId, Seconds};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::orders::{OrderOut, visible_order};
+use super::kitchens::kitchen_of;
+use super::orders::OrderOut;
 use crate::gateway::auth::{Authed, Chef};
 use crate::gateway::error::{ApiError, ErrorBody};
 use crate::gateway::extract::{Body, Path};
+use crate::gateway::kitchen_doors;
 use crate::gateway::state::AppState;
 
 /// Longest preparation estimate, minutes.
@@ -45,15 +53,75 @@ pub struct Reject {
     pub note: Option<String>,
 }
 
-/// Runs `command` on order `id` if it belongs to the chef's kitchen.
-async fn command_own(
+/// What the chef asks of an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    Accept,
+    Reject,
+    Ready,
+}
+
+impl Answer {
+    /// Whether `status` is where this answer leaves an order: the answer
+    /// repeated (a retry after a lost response) finds its effect in place.
+    const fn holds_at(self, status: OrderStatus) -> bool {
+        matches!(
+            (self, status),
+            (Self::Accept, OrderStatus::Accepted | OrderStatus::Preparing)
+                | (Self::Reject, OrderStatus::Rejected)
+                | (Self::Ready, OrderStatus::Ready)
+        )
+    }
+}
+
+/// The chef's kitchen and order `id` of it, the kitchen's door in line
+/// with the store; an order of another kitchen is a 404.
+async fn own_order(
     state: &AppState,
     chef: &Authed<Chef>,
     id: u64,
-    command: OrderCommand,
+) -> Result<(RestaurantId, OrderId), ApiError> {
+    let kitchen = kitchen_of(state, chef.id)
+        .await
+        .map_err(|_| ApiError::NotFound("order"))?;
+    let view = state
+        .store
+        .order_view(OrderId(id))
+        .await?
+        .filter(|view| view.kitchen == kitchen.id)
+        .ok_or(ApiError::NotFound("order"))?;
+    kitchen_doors::sync(state, &kitchen, state.engine.clock().now()).await?;
+    Ok((kitchen.id, view.id))
+}
+
+/// The answer to the chef: the order as it stands, or why the kitchen or
+/// the order refused.
+async fn answered(
+    state: &AppState,
+    order: OrderId,
+    answer: Answer,
+    outcome: Result<OrderView, KitchenActorError>,
 ) -> Result<Json<OrderOut>, ApiError> {
-    let view = visible_order(state, chef.0, id).await?;
-    Ok(Json(state.engine.command(view.id, command).await?.into()))
+    match outcome {
+        Ok(view) => Ok(Json(view.into())),
+        Err(KitchenActorError::PreparationNotRecorded { order, source }) => {
+            // The acceptance is durable; the tablet sees the order accepted.
+            tracing::warn!(%order, error = %source, "accepted order's preparation not recorded");
+            Ok(Json(state.engine.view(order).await?.into()))
+        }
+        Err(KitchenActorError::Engine(err)) => Err(err.into()),
+        Err(KitchenActorError::Kitchen(refused)) => {
+            let view = state.engine.view(order).await?;
+            if answer.holds_at(view.status) {
+                Ok(Json(view.into()))
+            } else {
+                Err(ApiError::IllegalTransition(format!(
+                    "{refused} (the order is {})",
+                    view.status.as_str()
+                )))
+            }
+        }
+    }
 }
 
 /// Accepts an order sent to the chef's kitchen.
@@ -77,8 +145,10 @@ async fn accept_order(
             "prep_minutes must be 1 to {MAX_PREP_MINUTES}"
         )));
     }
+    let (kitchen, order) = own_order(&state, &chef, order_id).await?;
     let ready_at = state.engine.clock().now() + Seconds(i64::from(accept.prep_minutes) * 60);
-    command_own(&state, &chef, order_id, OrderCommand::Accept { ready_at }).await
+    let outcome = state.engine.accept_order(kitchen, order, ready_at).await;
+    answered(&state, order, Answer::Accept, outcome).await
 }
 
 /// Rejects an order sent to the chef's kitchen.
@@ -104,8 +174,9 @@ async fn reject_order(
         }
         note => note,
     };
-    let reason = RejectReason::Declined { note };
-    command_own(&state, &chef, order_id, OrderCommand::Reject { reason }).await
+    let (kitchen, order) = own_order(&state, &chef, order_id).await?;
+    let outcome = state.engine.reject_order(kitchen, order, note).await;
+    answered(&state, order, Answer::Reject, outcome).await
 }
 
 /// Marks an accepted order's food ready for pickup.
@@ -122,5 +193,7 @@ async fn mark_ready(
     chef: Authed<Chef>,
     Path(order_id): Path<u64>,
 ) -> Result<Json<OrderOut>, ApiError> {
-    command_own(&state, &chef, order_id, OrderCommand::MarkReady).await
+    let (kitchen, order) = own_order(&state, &chef, order_id).await?;
+    let outcome = state.engine.mark_ready(kitchen, order).await;
+    answered(&state, order, Answer::Ready, outcome).await
 }

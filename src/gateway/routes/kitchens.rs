@@ -14,6 +14,7 @@ use crate::gateway::auth::tokens::unix_now;
 use crate::gateway::auth::{Anyone, Authed, Chef};
 use crate::gateway::error::{ApiError, ErrorBody};
 use crate::gateway::extract::{Body, Path, Query};
+use crate::gateway::kitchen_doors;
 use crate::gateway::position::Position;
 use crate::gateway::state::AppState;
 use crate::gateway::validate;
@@ -211,6 +212,10 @@ async fn put_my_kitchen(
         hours: input.hours,
     };
     let kitchen = state.store.put_kitchen(chef.id, &details).await?;
+    // Saved: the engine follows (a failure here is caught up by the sweep).
+    if let Err(err) = kitchen_doors::sync(&state, &kitchen, state.engine.clock().now()).await {
+        tracing::warn!(kitchen = %kitchen.id, error = %err, "kitchen door not synced");
+    }
     Ok(Json(KitchenOut::of(
         kitchen,
         now(),

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod couriers;
 pub mod health;
 pub mod kitchen_orders;
+pub mod kitchen_queue;
 pub mod kitchens;
 pub mod operations;
 pub mod orders;
@@ -26,6 +27,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(kitchens::router())
         .merge(orders::router())
         .merge(kitchen_orders::router())
+        .merge(kitchen_queue::router())
         .merge(couriers::router())
         .merge(admin::router())
         .merge(operations::router())

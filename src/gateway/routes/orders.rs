@@ -19,6 +19,7 @@ use utoipa_axum::routes;
 use crate::gateway::auth::{Anyone, Authed, Customer, Principal};
 use crate::gateway::error::{ApiError, ErrorBody};
 use crate::gateway::extract::{Body, Path};
+use crate::gateway::kitchen_doors;
 use crate::gateway::position::Position;
 use crate::gateway::state::AppState;
 use crate::gateway::{delivery_pin, placement};
@@ -188,7 +189,8 @@ fn check_shape(request: &PlaceOrder) -> Result<(), ApiError> {
 }
 
 /// The engine's details of a placement the key was just claimed for:
-/// checks the kitchen is open and every item on its menu and available.
+/// checks the kitchen takes orders now (open, not busy) and every item is
+/// on its menu and available.
 async fn order_details(
     state: &AppState,
     id: OrderId,
@@ -201,10 +203,8 @@ async fn order_details(
         .kitchen(kitchen_id)
         .await?
         .ok_or(ApiError::NotFound("kitchen"))?;
+    kitchen_doors::admit(state, &kitchen).await?;
     let now = state.engine.clock().now();
-    if !kitchen.is_open_at(now.0, state.utc_offset_minutes) {
-        return Err(ApiError::KitchenClosed);
-    }
     let menu: HashMap<u64, _> = state
         .store
         .menu(kitchen_id)
@@ -301,7 +301,7 @@ type Placed = (StatusCode, [(HeaderName, HeaderValue); 1], Json<OrderOut>);
         (status = 201, description = "Placed (or the same placement repeated)", body = OrderOut),
         (status = 400, description = "No idempotency key, or malformed JSON", body = ErrorBody),
         (status = 404, description = "No such kitchen", body = ErrorBody),
-        (status = 409, description = "Kitchen closed or item unavailable", body = ErrorBody),
+        (status = 409, description = "Kitchen closed or busy, or item unavailable", body = ErrorBody),
         (status = 422, description = "Invalid body, or the key was used with another body", body = ErrorBody),
     ))]
 #[tracing::instrument(skip_all, fields(customer = customer.id))]

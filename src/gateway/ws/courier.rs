@@ -61,7 +61,9 @@ pub(crate) async fn courier_feed(
         translate: Box::new(move |update| match update {
             Update::Courier(update) => app_message(update, &projection),
             // Order and kitchen updates never reach a courier topic.
-            Update::Status { .. } | Update::Position { .. } => Step::Skip,
+            Update::Status { .. } | Update::Position { .. } | Update::PickupEta { .. } => {
+                Step::Skip
+            }
         }),
     };
     let limits = state.ws;

@@ -6,6 +6,7 @@ use foodiefast_geo::OrderId;
 use serde::{Deserialize, Serialize};
 
 use crate::gateway::position::Position;
+use crate::gateway::routes::kitchen_queue::{AwaitingOut, CookingOut};
 
 /// The protocol version every message carries.
 pub const VERSION: u8 = 1;
@@ -25,6 +26,23 @@ pub enum ServerMsg {
         /// Whether a courier is on the way or carrying it.
         courier_assigned: bool,
     },
+    /// Chef feed only, first message when no `last_event_id` was given:
+    /// the kitchen's latest event id and its queue.
+    KitchenSnapshot {
+        /// The kitchen.
+        kitchen_id: u64,
+        /// The kitchen feed's latest event id: resume after it.
+        event_id: u64,
+        /// Whether it takes new orders.
+        open: bool,
+        /// Busy mode's end, Unix seconds, while it holds.
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        busy_until: Option<i64>,
+        /// Orders waiting for the chef's answer, with their deadlines.
+        awaiting: Vec<AwaitingOut>,
+        /// Orders cooking, with their ready estimates.
+        cooking: Vec<CookingOut>,
+    },
     /// One event of an order's lifecycle, in order, never dropped.
     Status(StatusMsg),
     /// The assigned courier's position (tracking only, between assignment
@@ -37,6 +55,14 @@ pub enum ServerMsg {
         /// Expected arrival, Unix seconds, when known.
         #[serde(skip_serializing_if = "Option::is_none", default)]
         eta: Option<i64>,
+    },
+    /// Chef feed: when the courier assigned to an order is expected at the
+    /// kitchen (sent when the estimate moves, until pickup).
+    CourierEta {
+        /// The order.
+        order_id: u64,
+        /// Expected arrival at the kitchen, Unix seconds.
+        eta: i64,
     },
     /// Courier feed only, first message: what the courier is doing and the
     /// orders it holds (the courier feed has no event ids: this snapshot is
@@ -108,7 +134,9 @@ pub enum ServerMsg {
 pub struct StatusMsg {
     /// The order.
     pub order_id: u64,
-    /// The event's id: the order's version after it (1, 2, 3, ...).
+    /// The event's id: on the tracking feed the order's version after it
+    /// (1, 2, 3, ... per order); on the chef feed its number in the
+    /// kitchen's feed (1, 2, 3, ... per kitchen).
     pub event_id: u64,
     /// What happened (`placed`, `accepted`, `courier_assigned`, ...).
     pub event: String,

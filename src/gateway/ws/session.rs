@@ -20,6 +20,7 @@
 //!   with `last_event_id`) or 1012 (server restarting: reconnect).
 
 use std::num::NonZeroU32;
+use std::pin::Pin;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use foodiefast_actors::tracking::{Closed, Subscription, Update};
@@ -51,7 +52,6 @@ pub const fn read_cap(max_message_bytes: usize) -> usize {
 }
 
 /// What a live update becomes for this connection.
-#[derive(Debug)]
 pub enum Step {
     /// Nothing to send (e.g. a courier's position before assignment).
     Skip,
@@ -59,6 +59,20 @@ pub enum Step {
     Send(ServerMsg),
     /// Send this, then close normally: the feed is over.
     Finish(ServerMsg),
+    /// Send what this read (of the store) yields, in order; `None` (the
+    /// read failed) closes with 1013: reconnect with `last_event_id`.
+    Fetch(Pin<Box<dyn Future<Output = Option<Vec<ServerMsg>>> + Send>>),
+}
+
+impl std::fmt::Debug for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Skip => f.write_str("Skip"),
+            Self::Send(msg) => f.debug_tuple("Send").field(msg).finish(),
+            Self::Finish(msg) => f.debug_tuple("Finish").field(msg).finish(),
+            Self::Fetch(_) => f.write_str("Fetch(..)"),
+        }
+    }
 }
 
 /// A connection's feed: what to send first, then live updates.
@@ -170,19 +184,8 @@ pub async fn run(
                         return;
                     }
                 };
-                match step {
-                    Step::Skip => {}
-                    Step::Send(msg) => {
-                        if send(&mut socket, &msg).await.is_err() {
-                            return;
-                        }
-                    }
-                    Step::Finish(msg) => {
-                        if send(&mut socket, &msg).await.is_ok() {
-                            close(&mut socket, CLOSE_NORMAL, "order finished").await;
-                        }
-                        return;
-                    }
+                if !deliver(&mut socket, step).await {
+                    return;
                 }
             }
             _ = heartbeat.tick() => {
@@ -194,6 +197,37 @@ pub async fn run(
                     return;
                 }
             }
+        }
+    }
+}
+
+/// Sends what `step` says; false once the connection is over.
+async fn deliver(socket: &mut WebSocket, step: Step) -> bool {
+    match step {
+        Step::Skip => true,
+        Step::Send(msg) => send(socket, &msg).await.is_ok(),
+        Step::Finish(msg) => {
+            if send(socket, &msg).await.is_ok() {
+                close(socket, CLOSE_NORMAL, "order finished").await;
+            }
+            false
+        }
+        Step::Fetch(read) => {
+            let Some(msgs) = read.await else {
+                close(
+                    socket,
+                    CLOSE_TRY_AGAIN,
+                    "try again: reconnect with last_event_id",
+                )
+                .await;
+                return false;
+            };
+            for msg in &msgs {
+                if send(socket, msg).await.is_err() {
+                    return false;
+                }
+            }
+            true
         }
     }
 }

@@ -1,7 +1,9 @@
 //! `/ws/orders/{order_id}/track`: a customer watches their own order.
 //!
 //! The customer receives every status change and, only while a courier is
-//! assigned and the order not finished, the courier's position and ETA.
+//! assigned and the order not finished, the courier's position and its
+//! ETA at the door (by the restaurant until it has the food), from the
+//! engine's travel model (`foodiefast_actors::eta`).
 //! Someone else's order answers the upgrade with 404, like a missing one.
 //! Without `last_event_id` the feed starts with a snapshot; with it, every
 //! status change after that id is replayed from the event log first. The
@@ -12,10 +14,12 @@ use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::http::HeaderMap;
 use axum::response::Response;
+use foodiefast_actors::clock::Clock;
 use foodiefast_actors::domain::order::{Order, OrderEvent, OrderStatus};
+use foodiefast_actors::eta::{EtaModel, Leg};
 use foodiefast_actors::store::OrderStore;
 use foodiefast_actors::tracking::{Topic, Update};
-use foodiefast_geo::{LocalProjection, OrderId};
+use foodiefast_geo::{LocalProjection, OrderId, Point, Seconds};
 
 use super::messages::{Audience, ServerMsg, status_msg};
 use super::session::{self, Feed, ListenOnly, Step};
@@ -51,11 +55,18 @@ pub(crate) async fn track(
     let subscription = state.engine.hub().subscribe(Topic::Order(view.id));
     let history = state.store.load(view.id).await?;
     let order = Order::from_events(&history).map_err(ApiError::internal)?;
+    let details = order.details();
     let mut tracker = Tracker {
         order: view.id,
         sent_up_to: order.version(),
         courier_visible: courier_visible(&order),
         projection: state.projection,
+        pickup: details.pickup,
+        drop_off: details.drop_off,
+        ready_at: order.ready_since().or(order.ready_at()),
+        on_board: order.status() == OrderStatus::PickedUp,
+        eta: state.engine.eta().clone(),
+        clock: state.engine.clock(),
     };
     let backlog = match params.last_event_id {
         None => vec![ServerMsg::Snapshot {
@@ -87,12 +98,21 @@ fn courier_visible(order: &Order) -> bool {
     order.courier().is_some() && !order.status().is_terminal()
 }
 
-/// What one tracking connection has sent and may send.
+/// What one tracking connection has sent and may send, and what its
+/// courier's ETA depends on.
 struct Tracker {
     order: OrderId,
     sent_up_to: u64,
     courier_visible: bool,
     projection: LocalProjection,
+    pickup: Point,
+    drop_off: Point,
+    /// When the food is (expected) ready.
+    ready_at: Option<Seconds>,
+    /// Whether the courier has the food.
+    on_board: bool,
+    eta: EtaModel,
+    clock: Clock,
 }
 
 impl Tracker {
@@ -106,6 +126,9 @@ impl Tracker {
                 match &event {
                     OrderEvent::CourierAssigned { .. } => self.courier_visible = true,
                     OrderEvent::CourierUnassigned { .. } => self.courier_visible = false,
+                    OrderEvent::Accepted { ready_at, .. } => self.ready_at = Some(*ready_at),
+                    OrderEvent::Ready { at } => self.ready_at = Some(*at),
+                    OrderEvent::PickedUp { .. } => self.on_board = true,
                     _ => {}
                 }
                 let msg = status_msg(self.order, version, &event, Audience::Customer);
@@ -126,14 +149,31 @@ impl Tracker {
                     Some(position) => Step::Send(ServerMsg::Courier {
                         order_id: self.order.0,
                         position,
-                        eta: eta.map(|s| s.0),
+                        eta: eta.or_else(|| self.eta_from(at)).map(|s| s.0),
                     }),
                     None => Step::Skip,
                 }
             }
             // Hidden before assignment and after delivery; courier feeds are
             // the courier's own and never reach an order topic.
-            Update::Position { .. } | Update::Courier(_) => Step::Skip,
+            Update::Position { .. } | Update::Courier(_) | Update::PickupEta { .. } => Step::Skip,
         }
+    }
+
+    /// When a courier at `at` now reaches the customer: by the restaurant
+    /// first until it has the food.
+    fn eta_from(&self, at: Point) -> Option<Seconds> {
+        let leg = if self.on_board {
+            Leg::Delivering {
+                drop_off: self.drop_off,
+            }
+        } else {
+            Leg::Fetching {
+                pickup: self.pickup,
+                drop_off: self.drop_off,
+                ready_at: self.ready_at,
+            }
+        };
+        self.eta.to_door(self.clock.now(), at, leg)
     }
 }
