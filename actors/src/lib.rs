@@ -25,6 +25,8 @@
 //! - [`supervisor`]: one supervisor per kind of keyed actor (couriers,
 //!   kitchens, zone dispatchers), restarting failed ones;
 //! - [`zoning`]: which dispatch zone a position lies in;
+//! - [`payments`]: the payment provider port and the saga that drives it
+//!   from the orders' logs;
 //! - [`engine`]: the front door: start everything with recovery; orders,
 //!   kitchens and couriers through one API.
 //!
@@ -43,6 +45,7 @@ pub mod error;
 pub mod kitchens;
 pub mod memory_store;
 pub mod orders;
+pub mod payments;
 pub mod reactions;
 pub mod store;
 pub mod supervision;

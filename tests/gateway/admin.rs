@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::harness::{KITCHEN, TestApp, assert_error, spawn_app, status_json};
 
-async fn admin_token(app: &TestApp) -> String {
+pub(crate) async fn admin_token(app: &TestApp) -> String {
     create_admin(
         &app.state.store,
         "ops@example.com",

@@ -19,5 +19,6 @@ mod harness;
 mod kitchens;
 mod operations;
 mod orders;
+mod payments;
 mod shutdown;
 mod tracking;

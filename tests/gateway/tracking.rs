@@ -65,7 +65,7 @@ async fn a_customer_watches_an_order_from_placement_to_delivery() {
     assert_eq!(
         snapshot,
         json!({"v": 1, "type": "snapshot", "order_id": id,
-        "status": "sent_to_chef", "event_id": 3, "courier_assigned": false})
+        "status": "sent_to_chef", "event_id": 4, "courier_assigned": false})
     );
 
     // No courier yet: a position published now must not reach the customer.
@@ -81,7 +81,7 @@ async fn a_customer_watches_an_order_from_placement_to_delivery() {
         .await;
     assert_eq!(accept.status(), StatusCode::OK);
     let accepted = next_json(&mut ws).await;
-    assert_status(&accepted, "accepted", 4);
+    assert_status(&accepted, "accepted", 5);
     assert_eq!(accepted["status"], "accepted");
     assert!(accepted["ready_at"].is_i64());
 
@@ -96,7 +96,7 @@ async fn a_customer_watches_an_order_from_placement_to_delivery() {
     )
     .await;
     let assigned = next_json(&mut ws).await;
-    assert_status(&assigned, "courier_assigned", 5);
+    assert_status(&assigned, "courier_assigned", 6);
     assert_eq!(assigned["pickup_eta"], eta.0);
     assert!(assigned.get("courier").is_none());
 
@@ -121,14 +121,14 @@ async fn a_customer_watches_an_order_from_placement_to_delivery() {
         )
         .await;
     assert_eq!(ready.status(), StatusCode::OK);
-    assert_status(&next_json(&mut ws).await, "ready", 6);
+    assert_status(&next_json(&mut ws).await, "ready", 7);
     command(&app, id, OrderCommand::PickUp { courier: COURIER }).await;
-    assert_status(&next_json(&mut ws).await, "picked_up", 7);
+    assert_status(&next_json(&mut ws).await, "picked_up", 8);
     publish_courier_at(&app, id, KITCHEN.0 + 0.008, KITCHEN.1 + 0.008);
     assert_eq!(next_json(&mut ws).await["type"], "courier");
     command(&app, id, OrderCommand::Deliver { courier: COURIER }).await;
     let delivered = next_json(&mut ws).await;
-    assert_status(&delivered, "delivered", 8);
+    assert_status(&delivered, "delivered", 9);
     assert_eq!(delivered["status"], "delivered");
     assert!(matches!(next(&mut ws).await, Seen::Closed(Some(1000))));
 
@@ -170,12 +170,12 @@ async fn reconnecting_with_the_last_event_id_replays_what_was_missed() {
 
     let mut ws = app
         .ws(
-            &format!("/ws/orders/{id}/track?last_event_id=2"),
+            &format!("/ws/orders/{id}/track?last_event_id=3"),
             &customer.token,
         )
         .await
         .unwrap();
-    for (event, event_id) in [("sent_to_chef", 3), ("accepted", 4), ("ready", 5)] {
+    for (event, event_id) in [("sent_to_chef", 4), ("accepted", 5), ("ready", 6)] {
         assert_status(&next_json(&mut ws).await, event, event_id);
     }
     // Then live, without repeats.
@@ -184,7 +184,7 @@ async fn reconnecting_with_the_last_event_id_replays_what_was_missed() {
         .await;
     assert_eq!(cancel.status(), StatusCode::OK);
     let cancelled = next_json(&mut ws).await;
-    assert_status(&cancelled, "cancelled", 6);
+    assert_status(&cancelled, "cancelled", 7);
     assert_eq!(cancelled["reason"], "customer");
     assert!(matches!(next(&mut ws).await, Seen::Closed(Some(1000))));
 }
@@ -371,8 +371,9 @@ async fn the_chef_feed_shows_new_orders_cancellations_and_courier_eta() {
         placed["lines"],
         json!([{"item_id": kitchen.item_id.to_string(), "quantity": 2}])
     );
-    assert_status(&next_json(&mut ws).await, "payment_authorised", 2);
-    assert_status(&next_json(&mut ws).await, "sent_to_chef", 3);
+    assert_status(&next_json(&mut ws).await, "payment_requested", 2);
+    assert_status(&next_json(&mut ws).await, "payment_authorised", 3);
+    assert_status(&next_json(&mut ws).await, "sent_to_chef", 4);
 
     let accept = app
         .post(
@@ -382,7 +383,7 @@ async fn the_chef_feed_shows_new_orders_cancellations_and_courier_eta() {
         )
         .await;
     assert_eq!(accept.status(), StatusCode::OK);
-    assert_status(&next_json(&mut ws).await, "accepted", 4);
+    assert_status(&next_json(&mut ws).await, "accepted", 5);
     let eta = app.state.engine.clock().now() + Seconds(420);
     command(
         &app,
@@ -394,13 +395,13 @@ async fn the_chef_feed_shows_new_orders_cancellations_and_courier_eta() {
     )
     .await;
     let assigned = next_json(&mut ws).await;
-    assert_status(&assigned, "courier_assigned", 5);
+    assert_status(&assigned, "courier_assigned", 6);
     assert_eq!(assigned["pickup_eta"], eta.0);
     let cancel = app
         .post(&format!("/orders/{id}/cancel"), &customer.token, &json!({}))
         .await;
     assert_eq!(cancel.status(), StatusCode::OK);
-    assert_status(&next_json(&mut ws).await, "cancelled", 6);
+    assert_status(&next_json(&mut ws).await, "cancelled", 7);
 
     assert_quiet(&mut theirs, Duration::from_millis(200)).await;
 }

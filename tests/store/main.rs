@@ -55,4 +55,5 @@ on_both_backends!(
     accounts_are_unique_by_email_and_renamed,
     kitchens_and_menus_round_trip,
     idempotency_keys_are_claimed_once,
+    orders_with_an_open_payment_stay_active,
 );

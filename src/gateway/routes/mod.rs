@@ -8,6 +8,8 @@ pub mod health;
 pub mod kitchen_orders;
 pub mod kitchens;
 pub mod orders;
+pub mod payments;
+pub mod receipts;
 
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -26,5 +28,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(kitchen_orders::router())
         .merge(couriers::router())
         .merge(admin::router())
+        .merge(payments::router())
+        .merge(receipts::router())
         .merge(ws::router())
 }
