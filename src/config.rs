@@ -21,6 +21,9 @@
 //! | `DISPATCH_COMMIT_HORIZON_SECONDS` | offer an order only once its courier must set off within this | 300 |
 //! | `OFFER_TIMEOUT_SECONDS` | how long a courier has to answer an offer | 30 |
 //! | `KITCHEN_ANSWER_SECONDS` | how long a chef has to accept or reject a new order before it is rejected for want of an answer | 180 |
+//! | `PAYMENTS_URL`, `PAYMENTS_API_KEY` / `PAYMENTS_API_KEY_FILE` | a Stripe-compatible provider and its secret key (see [`crate::payments::config`]) | the in-process sandbox |
+//! | `PAYMENTS_CURRENCY` | ISO 4217 code of every order's amount | `eur` |
+//! | `COURIER_SEARCH_TIMEOUT_SECONDS` | an order accepted by its kitchen and still without a courier this long after is cancelled and its hold voided | 2700 |
 
 use std::fmt;
 use std::net::IpAddr;
@@ -29,6 +32,8 @@ use std::time::Duration;
 
 use foodiefast_geo::{LatLng, Seconds};
 
+use crate::payments::PaymentsConfig;
+use crate::payments::config::PaymentsConfigError;
 use crate::store::{ConfigError, StoreConfig};
 
 /// The shortest HS256 secret accepted: the hash's output size.
@@ -61,6 +66,12 @@ pub struct ServeConfig {
     pub dispatch: DispatchTiming,
     /// How long a chef has to answer a new order before it is rejected.
     pub kitchen_answer: Seconds,
+    /// Which payment provider (the secret key never prints).
+    pub payments: PaymentsConfig,
+    /// Every order's currency, ISO 4217, lower case.
+    pub currency: String,
+    /// How long an accepted order may wait for a courier.
+    pub courier_search_timeout: Duration,
 }
 
 /// When the dispatcher matches orders to couriers and how long offers last.
@@ -161,6 +172,9 @@ pub enum ServeConfigError {
         /// What is wrong (never the value of a secret).
         reason: String,
     },
+    /// The payment provider's variables are wrong.
+    #[error(transparent)]
+    Payments(#[from] PaymentsConfigError),
     /// The secret file could not be read.
     #[error("cannot read JWT_SECRET_FILE {path}")]
     SecretFile {
@@ -228,6 +242,13 @@ impl ServeConfig {
                 offer_timeout: Seconds(positive(&get, "OFFER_TIMEOUT_SECONDS", 30)?),
             },
             kitchen_answer: Seconds(positive(&get, "KITCHEN_ANSWER_SECONDS", 180)?),
+            payments: PaymentsConfig::from_lookup(&get)?,
+            currency: currency(get("PAYMENTS_CURRENCY"))?,
+            courier_search_timeout: Duration::from_secs(positive(
+                &get,
+                "COURIER_SEARCH_TIMEOUT_SECONDS",
+                2700,
+            )?),
         })
     }
 }
@@ -269,6 +290,18 @@ where
         return Err(invalid(name, "must be 1 or more"));
     }
     Ok(value)
+}
+
+fn currency(text: Option<String>) -> Result<String, ServeConfigError> {
+    let code = text.map_or_else(|| "eur".to_owned(), |t| t.trim().to_ascii_lowercase());
+    if code.len() == 3 && code.bytes().all(|b| b.is_ascii_lowercase()) {
+        Ok(code)
+    } else {
+        Err(invalid(
+            "PAYMENTS_CURRENCY",
+            "must be a three-letter ISO 4217 code",
+        ))
+    }
 }
 
 fn city_centre(text: Option<String>) -> Result<LatLng, ServeConfigError> {

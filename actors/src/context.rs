@@ -5,6 +5,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::clock::Clock;
 use crate::orders::{OrderCensus, OrderRegistry};
+use crate::payments::PaymentSaga;
 use crate::reactions::OrderReactions;
 use crate::store::OrderStore;
 use crate::tracking::TrackingHub;
@@ -23,6 +24,18 @@ pub struct EngineContext {
     pub registry: Arc<OrderRegistry>,
     /// Who hears about recorded events (set once the other actors run).
     pub reactions: OnceLock<Arc<dyn OrderReactions>>,
+    /// Who takes orders' payment steps to the provider (unset: the engine
+    /// handles no payments, as in replays).
+    pub payments: OnceLock<Arc<PaymentSaga>>,
+}
+
+impl EngineContext {
+    /// Has the payment saga start whatever `order` waits on from it.
+    pub fn drive_payments(&self, order: &crate::domain::order::Order) {
+        if let Some(saga) = self.payments.get() {
+            saga.drive(order);
+        }
+    }
 }
 
 impl std::fmt::Debug for EngineContext {

@@ -42,6 +42,9 @@ pub enum EngineError {
     /// The engine's settings are invalid.
     #[error("invalid engine settings")]
     Settings(#[from] GeoError),
+    /// A paid order, but the engine was started without a payment provider.
+    #[error("this engine takes no payments")]
+    NoPayments,
     /// An actor could not be started.
     #[error("could not start the {0}")]
     Startup(&'static str),

@@ -27,6 +27,8 @@
 //! - [`supervisor`]: one supervisor per kind of keyed actor (couriers,
 //!   kitchens, zone dispatchers), restarting failed ones;
 //! - [`zoning`]: which dispatch zone a position lies in;
+//! - [`payments`]: the payment provider port and the saga that drives it
+//!   from the orders' logs;
 //! - [`engine`]: the front door: start everything with recovery; orders,
 //!   kitchens and couriers through one API.
 //!
@@ -47,6 +49,7 @@ pub mod kitchens;
 pub mod memory_store;
 pub mod orders;
 pub mod pickup_watch;
+pub mod payments;
 pub mod reactions;
 pub mod store;
 pub mod supervision;

@@ -82,7 +82,7 @@ impl OrderStore for MemoryStore {
             .data()
             .views
             .values()
-            .filter(|v| !v.status.is_terminal())
+            .filter(|v| v.is_active())
             .map(|v| v.id)
             .collect();
         active.sort();

@@ -14,6 +14,7 @@ use crate::dispatch::Decision;
 use crate::domain::CustomerId;
 use crate::domain::courier::CourierStatus;
 use crate::domain::order::{Order, OrderEvent, OrderStatus};
+use crate::domain::payment::PaymentState;
 
 /// The read model of an order (CQRS query side), kept by every append.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +41,10 @@ pub struct OrderView {
     pub updated_at: Seconds,
     /// Events in its stream.
     pub version: u64,
+    /// Where its payment stands.
+    pub payment: PaymentState,
+    /// Why it was rejected or cancelled, for people.
+    pub reason: Option<String>,
 }
 
 impl OrderView {
@@ -58,7 +63,16 @@ impl OrderView {
             pickup_eta: order.pickup_eta(),
             updated_at: order.updated_at(),
             version: order.version(),
+            payment: order.payment().state(),
+            reason: order.reason().map(str::to_owned),
         }
+    }
+
+    /// Whether the order is unfinished: not yet delivered, rejected or
+    /// cancelled, or with a payment step left to take
+    /// ([`PaymentState::is_open`]). What recovery rehydrates.
+    pub const fn is_active(&self) -> bool {
+        !self.status.is_terminal() || self.payment.is_open()
     }
 }
 
@@ -116,7 +130,7 @@ pub trait OrderStore: Send + Sync + 'static {
     /// The whole stream of `order`, oldest first (empty if unknown).
     async fn load(&self, order: OrderId) -> Result<Vec<OrderEvent>, StoreError>;
 
-    /// Every order not yet delivered, rejected or cancelled: what recovery rehydrates.
+    /// Every active order ([`OrderView::is_active`]): what recovery rehydrates.
     async fn active_orders(&self) -> Result<Vec<OrderId>, StoreError>;
 
     /// The read model of `order`.

@@ -175,6 +175,9 @@ impl From<EngineError> for ApiError {
             EngineError::Rejected(
                 refused @ (OrderError::IllegalTransition { .. } | OrderError::WrongCourier { .. }),
             ) => Self::IllegalTransition(refused.to_string()),
+            EngineError::Rejected(refused @ OrderError::Payment(_)) => {
+                Self::IllegalTransition(refused.to_string())
+            }
             EngineError::Rejected(refused @ OrderError::InvalidDetails(_)) => {
                 Self::InvalidInput(refused.to_string())
             }

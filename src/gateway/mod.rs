@@ -40,6 +40,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use foodiefast_actors::clock::Clock;
 use foodiefast_actors::dispatch::DispatchParams;
+use foodiefast_actors::payments::SagaConfig;
 use foodiefast_actors::store::StoreError;
 use foodiefast_actors::{Engine, EngineConfig, EngineError};
 use foodiefast_geo::route::ServiceTimes;
@@ -72,6 +73,9 @@ pub enum GatewayError {
     /// The kitchens could not be opened in the engine.
     #[error("cannot open the kitchens")]
     Kitchens(#[source] error::ApiError),
+    /// The payment provider cannot be set up.
+    #[error("cannot set up the payment provider")]
+    Payments(#[source] crate::payments::PaymentError),
     /// The city centre cannot be the origin of a projection.
     #[error("CITY_CENTRE is unusable: {0}")]
     City(foodiefast_geo::GeoError),
@@ -112,12 +116,20 @@ impl App {
         );
         dispatch.commit_horizon = timing.commit_horizon;
         dispatch.offer_timeout = timing.offer_timeout;
+        let provider = config.payments.provider().map_err(GatewayError::Payments)?;
+        tracing::info!(provider = %config.payments.describe(), "payments");
+        let saga = SagaConfig {
+            currency: config.currency.clone(),
+            courier_timeout: Some(config.courier_search_timeout),
+            ..SagaConfig::default()
+        };
         let engine = Engine::builder(Arc::new(store.clone()), Clock::starting_at(now))
             .config(EngineConfig {
                 dispatch_period: timing.period,
                 ..EngineConfig::default()
             })
             .dispatch(dispatch)
+            .payments(provider, saga)
             .start()
             .await?;
         let recovered = engine.recovered();

@@ -1,40 +1,60 @@
-//! Placing an order for a customer: the order is placed (durable), then
-//! handed to its kitchen. Payment authorisation is recorded at once until
-//! the payment saga takes that step over.
+//! Placing an order for a customer: the order and its payment request are
+//! recorded together (durable), the payment saga asks the provider to hold
+//! the total, and the provider's answer sends the order to its kitchen or
+//! rejects it as declined (see `foodiefast_actors::payments::saga`). The
+//! placement waits a bounded time for that answer; an order still
+//! authorising then is answered as it stands, and the saga finishes it.
 //!
 //! A crash can stop this between any two steps: after the idempotency key
 //! was claimed but before the order was placed, or after the placement but
-//! before the kitchen heard of it. Neither may strand the order: a repeated
+//! before the provider answered. Neither may strand the order: a repeated
 //! request finishes the first one's work under the same order id (so the
-//! order exists exactly once), and at start-up every order still short of
-//! its kitchen is handed on.
+//! order exists exactly once), and at start-up the engine's recovery sends
+//! every unanswered payment step again, under the same idempotency key.
+//!
+//! Orders recorded before payments went through the engine (no payment
+//! request in their log) are still handed on the old way: the payment
+//! recorded as made outside the engine, then the kitchen told.
 
 use foodiefast_actors::Engine;
 use foodiefast_actors::domain::order::{OrderCommand, OrderDetails, OrderStatus};
+use foodiefast_actors::domain::payment::PaymentState;
 use foodiefast_actors::store::OrderView;
 
 use crate::gateway::error::ApiError;
 use crate::gateway::state::AppState;
 
-/// Places the order the key was claimed for, then hands it to the kitchen.
-/// The answer is the order as it stands; once the placement is durable a
-/// failed hand-off is logged, not returned (start-up or a repeated request
-/// finishes it).
-pub async fn place(state: &AppState, details: OrderDetails) -> Result<OrderView, ApiError> {
-    let placed = state.engine.place_order(details).await?;
-    Ok(hand_to_kitchen(&state.engine, placed).await)
+/// Places the order the key was claimed for, paid with `payment_method`
+/// (a provider's token). The answer is the order as it stands once the
+/// provider answered the authorisation (or the saga's wait ran out).
+pub async fn place(
+    state: &AppState,
+    details: OrderDetails,
+    payment_method: &str,
+) -> Result<OrderView, ApiError> {
+    if details.total_cents == 0 {
+        // Nothing to hold: free orders go straight to their kitchen.
+        let placed = state.engine.place_order(details).await?;
+        return Ok(hand_to_kitchen(&state.engine, placed).await);
+    }
+    Ok(state
+        .engine
+        .place_paid_order(details, payment_method.to_owned())
+        .await?)
 }
 
-/// Takes the order standing at `view` through the steps between placement
-/// and its kitchen that it has not taken yet; the order as it stands after
-/// them (a step that fails is logged, and the order stays where it was for
-/// start-up or a repeated request to finish).
+/// Takes an order placed without a payment request (a free order, or one
+/// recorded before payments) through the steps between placement and its
+/// kitchen that it has not taken yet; the order as it stands after them (a
+/// step that fails is logged, and the order stays where it was for
+/// start-up or a repeated request to finish). An order the saga pays for
+/// is left to the saga.
 pub async fn hand_to_kitchen(engine: &Engine, mut view: OrderView) -> OrderView {
     let id = view.id;
     loop {
-        let command = match view.status {
-            OrderStatus::Placed => OrderCommand::AuthorisePayment,
-            OrderStatus::PaymentAuthorised => OrderCommand::SendToChef,
+        let command = match (view.status, view.payment) {
+            (OrderStatus::Placed, PaymentState::None) => OrderCommand::AuthorisePayment,
+            (OrderStatus::PaymentAuthorised, _) => OrderCommand::SendToChef,
             _ => return view,
         };
         match engine.command(id, command).await {
@@ -48,14 +68,19 @@ pub async fn hand_to_kitchen(engine: &Engine, mut view: OrderView) -> OrderView 
 }
 
 /// Hands on every unfinished order that a crash left short of its kitchen;
-/// returns how many there were.
+/// returns how many there were (orders the saga pays for are resumed by the
+/// engine's recovery, not here).
 pub async fn resume_unfinished(engine: &Engine) -> usize {
     let mut stranded = engine.orders_with_status(OrderStatus::Placed);
     stranded.extend(engine.orders_with_status(OrderStatus::PaymentAuthorised));
+    let mut handed_on = 0;
     for &id in &stranded {
-        if let Ok(view) = engine.view(id).await {
+        if let Ok(view) = engine.view(id).await
+            && (view.payment == PaymentState::None || view.status == OrderStatus::PaymentAuthorised)
+        {
             hand_to_kitchen(engine, view).await;
+            handed_on += 1;
         }
     }
-    stranded.len()
+    handed_on
 }

@@ -10,6 +10,7 @@
 use foodiefast_actors::domain::CustomerId;
 use foodiefast_actors::domain::courier::CourierStatus;
 use foodiefast_actors::domain::order::{OrderEvent, OrderStatus};
+use foodiefast_actors::domain::payment::PaymentState;
 use foodiefast_actors::store::{CourierView, OrderView, StoreError};
 use foodiefast_geo::{CourierId, OrderId, Point, RestaurantId, Seconds};
 use sqlx::query::Query;
@@ -19,7 +20,7 @@ use sqlx::{Database, Encode, Type};
 macro_rules! view_columns {
     () => {
         "id, customer, kitchen, status, courier, total_cents, \
-         placed_at, ready_at, pickup_eta, updated_at, version"
+         placed_at, ready_at, pickup_eta, updated_at, version, payment, reason"
     };
 }
 
@@ -27,13 +28,13 @@ macro_rules! view_columns {
 pub(crate) const UPSERT_ORDER_VIEW: &str = concat!(
     "INSERT INTO order_views (",
     view_columns!(),
-    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
      ON CONFLICT (id) DO UPDATE SET \
          customer = excluded.customer, kitchen = excluded.kitchen, status = excluded.status, \
          courier = excluded.courier, total_cents = excluded.total_cents, \
          placed_at = excluded.placed_at, ready_at = excluded.ready_at, \
          pickup_eta = excluded.pickup_eta, updated_at = excluded.updated_at, \
-         version = excluded.version"
+         version = excluded.version, payment = excluded.payment, reason = excluded.reason"
 );
 
 /// One order's view.
@@ -50,10 +51,12 @@ pub(crate) const ORDERS_OF_CUSTOMER: &str = concat!(
     " FROM order_views WHERE customer = $1 ORDER BY placed_at DESC, id DESC LIMIT $2"
 );
 
-/// Active orders. The statuses listed are the terminal ones
-/// (`OrderStatus::is_terminal`), as in the `order_views_active` index.
+/// Active orders (`OrderView::is_active`). The statuses listed are the
+/// terminal ones (`OrderStatus::is_terminal`), the payment states the open
+/// ones (`PaymentState::is_open`), as in the `order_views_active` index.
 pub(crate) const ACTIVE_ORDERS: &str = "SELECT id FROM order_views \
-     WHERE status NOT IN ('delivered', 'rejected', 'cancelled') ORDER BY id";
+     WHERE status NOT IN ('delivered', 'rejected', 'cancelled') \
+        OR payment IN ('authorising', 'authorised', 'refunding') ORDER BY id";
 
 /// The current version of an order's stream (0 when it has none).
 pub(crate) const CURRENT_VERSION: &str =
@@ -96,6 +99,8 @@ pub(crate) struct OrderViewRow {
     pub(crate) pickup_eta: Option<i64>,
     pub(crate) updated_at: i64,
     pub(crate) version: i64,
+    pub(crate) payment: String,
+    pub(crate) reason: Option<String>,
 }
 
 impl OrderViewRow {
@@ -113,6 +118,8 @@ impl OrderViewRow {
             pickup_eta: view.pickup_eta.map(|s| s.0),
             updated_at: view.updated_at.0,
             version: to_db(view.version, "version")?,
+            payment: view.payment.as_str().to_owned(),
+            reason: view.reason.clone(),
         })
     }
 
@@ -124,7 +131,15 @@ impl OrderViewRow {
                 self.id, self.status
             ))
         })?;
+        let payment = PaymentState::parse(&self.payment).ok_or_else(|| {
+            corrupt(format!(
+                "order {} has unknown payment state {:?}",
+                self.id, self.payment
+            ))
+        })?;
         Ok(OrderView {
+            payment,
+            reason: self.reason,
             id: OrderId(from_db(self.id, "order id")?),
             customer: CustomerId(from_db(self.customer, "customer id")?),
             kitchen: RestaurantId(from_db(self.kitchen, "kitchen id")?),
@@ -202,6 +217,7 @@ where
     i64: for<'t> Encode<'t, DB> + Type<DB>,
     Option<i64>: for<'t> Encode<'t, DB> + Type<DB>,
     String: for<'t> Encode<'t, DB> + Type<DB>,
+    Option<String>: for<'t> Encode<'t, DB> + Type<DB>,
 {
     q.bind(row.id)
         .bind(row.customer)
@@ -214,6 +230,8 @@ where
         .bind(row.pickup_eta)
         .bind(row.updated_at)
         .bind(row.version)
+        .bind(row.payment)
+        .bind(row.reason)
 }
 
 /// Binds `row` to [`UPSERT_COURIER_VIEW`], on either backend.
@@ -350,6 +368,8 @@ mod tests {
             pickup_eta: None,
             updated_at: Seconds(1_500),
             version: 5,
+            payment: PaymentState::Authorised,
+            reason: None,
         }
     }
 

@@ -89,6 +89,7 @@ where
     String: for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB> + Type<DB>,
     Option<i64>: for<'q> Encode<'q, DB> + Type<DB>,
     Option<f64>: for<'q> Encode<'q, DB> + Type<DB>,
+    Option<String>: for<'q> Encode<'q, DB> + Type<DB>,
     usize: ColumnIndex<DB::Row>,
     OrderViewRow: for<'r> FromRow<'r, DB::Row>,
     CourierViewRow: for<'r> FromRow<'r, DB::Row>,

@@ -110,6 +110,7 @@ fn placement(n: usize, kitchen: (u64, u64)) -> (usize, String, Value) {
         "kitchen_id": kitchen.0,
         "items": [{"item_id": kitchen.1, "quantity": 1 + n % 3}],
         "drop_off": {"lat": KITCHEN.0 + 0.001 * (n % 10) as f64, "lng": KITCHEN.1 + 0.01},
+        "payment_method": "pm_card_visa",
     });
     (n % CUSTOMERS, format!("rush-{n}"), body)
 }

@@ -314,6 +314,7 @@ pub(crate) fn order_body(kitchen: &ChefKitchen, quantity: u32) -> Value {
         "kitchen_id": kitchen.kitchen_id,
         "items": [{"item_id": kitchen.item_id, "quantity": quantity}],
         "drop_off": {"lat": KITCHEN.0 + 0.01, "lng": KITCHEN.1 + 0.01},
+        "payment_method": "pm_card_visa",
     })
 }
 

@@ -21,6 +21,7 @@ mod kitchen_doors;
 mod kitchens;
 mod operations;
 mod orders;
+mod payments;
 mod shutdown;
 mod tracking;
 mod web_clients;

@@ -101,7 +101,7 @@ async fn a_drained_instance_hands_its_clients_to_the_next_one() {
         .ws(&format!("/ws/orders/{id}/track"), &customer.token)
         .await
         .unwrap();
-    assert_eq!(next_json(&mut tracker).await["event_id"], 3);
+    assert_eq!(next_json(&mut tracker).await["event_id"], 4);
     let accepted = a
         .post(
             &format!("/orders/{id}/accept"),

@@ -71,7 +71,7 @@ async fn a_customer_watches_an_order_from_placement_to_delivery() {
     assert_eq!(
         snapshot,
         json!({"v": 1, "type": "snapshot", "order_id": id,
-        "status": "sent_to_chef", "event_id": 3, "courier_assigned": false})
+        "status": "sent_to_chef", "event_id": 4, "courier_assigned": false})
     );
 
     // No courier yet: a position published now must not reach the customer.
@@ -87,12 +87,12 @@ async fn a_customer_watches_an_order_from_placement_to_delivery() {
         .await;
     assert_eq!(accept.status(), StatusCode::OK);
     let accepted = next_json(&mut ws).await;
-    assert_status(&accepted, "accepted", 4);
+    assert_status(&accepted, "accepted", 5);
     assert_eq!(accepted["status"], "accepted");
     assert!(accepted["ready_at"].is_i64());
     // The kitchen starts cooking what its chef accepts.
     let cooking = next_json(&mut ws).await;
-    assert_status(&cooking, "preparation_started", 5);
+    assert_status(&cooking, "preparation_started", 6);
     assert_eq!(cooking["status"], "preparing");
 
     let eta = app.state.engine.clock().now() + Seconds(300);
@@ -106,7 +106,7 @@ async fn a_customer_watches_an_order_from_placement_to_delivery() {
     )
     .await;
     let assigned = next_json(&mut ws).await;
-    assert_status(&assigned, "courier_assigned", 6);
+    assert_status(&assigned, "courier_assigned", 7);
     assert_eq!(assigned["pickup_eta"], eta.0);
     assert!(assigned.get("courier").is_none());
 
@@ -146,9 +146,9 @@ async fn a_customer_watches_an_order_from_placement_to_delivery() {
         )
         .await;
     assert_eq!(ready.status(), StatusCode::OK);
-    assert_status(&next_json(&mut ws).await, "ready", 7);
+    assert_status(&next_json(&mut ws).await, "ready", 8);
     command(&app, id, OrderCommand::PickUp { courier: COURIER }).await;
-    assert_status(&next_json(&mut ws).await, "picked_up", 8);
+    assert_status(&next_json(&mut ws).await, "picked_up", 9);
     // Food on board: straight to the door (at the door itself: now).
     let before = app.state.engine.clock().now().0;
     publish_position(&app, id, KITCHEN.0 + 0.01, KITCHEN.1 + 0.01, None);
@@ -160,7 +160,7 @@ async fn a_customer_watches_an_order_from_placement_to_delivery() {
     );
     command(&app, id, OrderCommand::Deliver { courier: COURIER }).await;
     let delivered = next_json(&mut ws).await;
-    assert_status(&delivered, "delivered", 9);
+    assert_status(&delivered, "delivered", 10);
     assert_eq!(delivered["status"], "delivered");
     assert!(matches!(next(&mut ws).await, Seen::Closed(Some(1000))));
 
@@ -202,16 +202,16 @@ async fn reconnecting_with_the_last_event_id_replays_what_was_missed() {
 
     let mut ws = app
         .ws(
-            &format!("/ws/orders/{id}/track?last_event_id=2"),
+            &format!("/ws/orders/{id}/track?last_event_id=3"),
             &customer.token,
         )
         .await
         .unwrap();
     for (event, event_id) in [
-        ("sent_to_chef", 3),
-        ("accepted", 4),
-        ("preparation_started", 5),
-        ("ready", 6),
+        ("sent_to_chef", 4),
+        ("accepted", 5),
+        ("preparation_started", 6),
+        ("ready", 7),
     ] {
         assert_status(&next_json(&mut ws).await, event, event_id);
     }
@@ -221,7 +221,7 @@ async fn reconnecting_with_the_last_event_id_replays_what_was_missed() {
         .await;
     assert_eq!(cancel.status(), StatusCode::OK);
     let cancelled = next_json(&mut ws).await;
-    assert_status(&cancelled, "cancelled", 7);
+    assert_status(&cancelled, "cancelled", 8);
     assert_eq!(cancelled["reason"], "customer");
     assert!(matches!(next(&mut ws).await, Seen::Closed(Some(1000))));
 }
@@ -413,8 +413,9 @@ async fn the_chef_feed_shows_new_orders_cancellations_and_courier_eta() {
         placed["lines"],
         json!([{"item_id": kitchen.item_id.to_string(), "quantity": 2}])
     );
-    assert_status(&next_json(&mut ws).await, "payment_authorised", 2);
-    assert_status(&next_json(&mut ws).await, "sent_to_chef", 3);
+    assert_status(&next_json(&mut ws).await, "payment_requested", 2);
+    assert_status(&next_json(&mut ws).await, "payment_authorised", 3);
+    assert_status(&next_json(&mut ws).await, "sent_to_chef", 4);
 
     let accept = app
         .post(
@@ -424,8 +425,8 @@ async fn the_chef_feed_shows_new_orders_cancellations_and_courier_eta() {
         )
         .await;
     assert_eq!(accept.status(), StatusCode::OK);
-    assert_status(&next_json(&mut ws).await, "accepted", 4);
-    assert_status(&next_json(&mut ws).await, "preparation_started", 5);
+    assert_status(&next_json(&mut ws).await, "accepted", 5);
+    assert_status(&next_json(&mut ws).await, "preparation_started", 6);
     let eta = app.state.engine.clock().now() + Seconds(420);
     command(
         &app,
@@ -437,7 +438,7 @@ async fn the_chef_feed_shows_new_orders_cancellations_and_courier_eta() {
     )
     .await;
     let assigned = next_json(&mut ws).await;
-    assert_status(&assigned, "courier_assigned", 6);
+    assert_status(&assigned, "courier_assigned", 7);
     assert_eq!(assigned["pickup_eta"], eta.0);
 
     // The courier moves: the kitchen hears when it is expected (220 m
@@ -462,7 +463,7 @@ async fn the_chef_feed_shows_new_orders_cancellations_and_courier_eta() {
         .post(&format!("/orders/{id}/cancel"), &customer.token, &json!({}))
         .await;
     assert_eq!(cancel.status(), StatusCode::OK);
-    assert_status(&next_json(&mut ws).await, "cancelled", 7);
+    assert_status(&next_json(&mut ws).await, "cancelled", 8);
     // Cancelled: no more ETAs.
     publish_courier_at(&app, id, KITCHEN.0 + 0.04, KITCHEN.1);
     assert_quiet(&mut ws, Duration::from_millis(300)).await;

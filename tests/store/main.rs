@@ -59,4 +59,5 @@ on_both_backends!(
     kitchen_feeds_number_events_in_order,
     busy_mode_is_stored_beside_the_kitchen,
     concurrent_appends_to_one_kitchen_get_distinct_numbers,
+    orders_with_an_open_payment_stay_active,
 );

@@ -497,3 +497,54 @@ pub(crate) async fn the_migrate_command_reports_backend_and_count(db: TestDb) {
     let store = db.open().await;
     assert_eq!(store.migrate().await.unwrap().applied_now, 0);
 }
+
+/// An order paid through the engine: its payment state and reason are kept
+/// in its view, and it stays active (recovery resumes it) while a payment
+/// step is open, whatever its status.
+pub(crate) async fn orders_with_an_open_payment_stay_active(db: TestDb) {
+    use foodiefast_actors::domain::payment::{Hold, PaymentOutcome, PaymentState, PaymentTerms};
+    let store = db.open().await;
+    let placed = Order::place(details(1, 1, 1_000)).unwrap();
+    let mut order = Order::from_events([&placed]).unwrap();
+    let requested = OrderEvent::PaymentRequested {
+        at: Seconds(1_000),
+        terms: PaymentTerms {
+            method: "pm_card_visa".into(),
+            amount_cents: order.details().total_cents,
+            currency: "eur".into(),
+        },
+    };
+    order.apply(&requested).unwrap();
+    let events = vec![placed, requested];
+    store
+        .append(order.id(), 0, &events, &OrderView::of(&order))
+        .await
+        .unwrap();
+    let mut tracked = Tracked { order, events };
+    let view = store.order_view(OrderId(1)).await.unwrap().unwrap();
+    assert_eq!(view.payment, PaymentState::Authorising);
+    assert_eq!(store.active_orders().await.unwrap(), [OrderId(1)]);
+    // Cancelled while the authorisation is in flight: still active.
+    let cancel = OrderCommand::Cancel {
+        reason: CancelReason::Customer,
+    };
+    tracked.run(&store, 1_010, &[cancel]).await;
+    let view = store.order_view(OrderId(1)).await.unwrap().unwrap();
+    assert_eq!(view.status, OrderStatus::Cancelled);
+    assert_eq!(view.reason.as_deref(), Some("customer"));
+    assert_eq!(store.active_orders().await.unwrap(), [OrderId(1)]);
+    let hold = Hold {
+        intent: "pi_1".into(),
+        amount_cents: tracked.order.details().total_cents,
+    };
+    let authorised = OrderCommand::RecordPayment(PaymentOutcome::Authorised(hold));
+    tracked.run(&store, 1_020, &[authorised]).await;
+    assert_eq!(store.active_orders().await.unwrap(), [OrderId(1)]);
+    let voided = OrderCommand::RecordPayment(PaymentOutcome::Voided);
+    tracked.run(&store, 1_030, &[voided]).await;
+    let view = store.order_view(OrderId(1)).await.unwrap().unwrap();
+    assert_eq!(view.payment, PaymentState::Voided);
+    assert_eq!(store.active_orders().await.unwrap(), Vec::<OrderId>::new());
+    assert_stored(&store, &tracked).await;
+    tracked.order.check_ledger().unwrap();
+}

@@ -10,5 +10,6 @@ pub mod courier;
 pub mod ids;
 pub mod kitchen;
 pub mod order;
+pub mod payment;
 
 pub use ids::CustomerId;

@@ -16,11 +16,20 @@
 //! again, a second "ready", a second cancel) is accepted and changes nothing,
 //! so retries are safe; any other command outside the lifecycle is refused
 //! with [`OrderError::IllegalTransition`] and changes nothing.
+//!
+//! An order paid through the engine also carries its payment
+//! ([`super::payment`]): placement records the terms, the authorisation's
+//! answer sends the order to its chef (or rejects it when declined), and a
+//! rejection, cancellation or delivery makes a void or a capture due. The
+//! rules for those events live in `order/payment_rules.rs`.
+
+mod payment_rules;
 
 use foodiefast_geo::{CourierId, OrderId, Point, RestaurantId, Seconds};
 use serde::{Deserialize, Serialize};
 
 use super::CustomerId;
+use super::payment::{Hold, Payment, PaymentOutcome, PaymentTerms};
 
 /// One line of an order: an item, how many, at what unit price.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,6 +163,18 @@ pub enum RejectReason {
     Busy,
 }
 
+impl RejectReason {
+    /// The reason for people: `declined: NOTE`, `declined`, `no_answer`, `busy`.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Declined { note: Some(note) } => format!("declined: {note}"),
+            Self::Declined { note: None } => "declined".to_owned(),
+            Self::NoAnswer => "no_answer".to_owned(),
+            Self::Busy => "busy".to_owned(),
+        }
+    }
+}
+
 /// Why an order was cancelled.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
@@ -169,6 +190,19 @@ pub enum CancelReason {
         /// The operator's note.
         note: String,
     },
+}
+
+impl CancelReason {
+    /// The reason for people: `customer`, `payment_declined`, `no_courier`,
+    /// `operator: NOTE`.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Customer => "customer".to_owned(),
+            Self::PaymentDeclined => "payment_declined".to_owned(),
+            Self::NoCourier => "no_courier".to_owned(),
+            Self::Operator { note } => format!("operator: {note}"),
+        }
+    }
 }
 
 /// Why a courier lost an assignment before pickup.
@@ -194,10 +228,78 @@ pub enum OrderEvent {
         /// What was ordered, where, by whom.
         details: OrderDetails,
     },
-    /// The payment was authorised.
+    /// The customer's payment method and the amount to hold, recorded
+    /// with the placement of an order paid through the engine.
+    PaymentRequested {
+        /// When.
+        at: Seconds,
+        /// What to hold, on what.
+        terms: PaymentTerms,
+    },
+    /// The payment was authorised: by the provider (`hold`), or outside the
+    /// engine (no hold: replays, orders placed before payments).
     PaymentAuthorised {
         /// When.
         at: Seconds,
+        /// The provider's hold.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hold: Option<Hold>,
+    },
+    /// The provider declined the payment method: the order is rejected.
+    PaymentDeclined {
+        /// When.
+        at: Seconds,
+        /// The provider's decline code.
+        code: String,
+        /// Its message, fit for the customer.
+        message: String,
+    },
+    /// The hold was taken (after delivery).
+    PaymentCaptured {
+        /// When.
+        at: Seconds,
+        /// How much, minor units.
+        amount_cents: i64,
+    },
+    /// The hold was released (after a rejection or cancellation).
+    PaymentVoided {
+        /// When.
+        at: Seconds,
+        /// How much was released, minor units.
+        amount_cents: i64,
+    },
+    /// An admin asked for a refund.
+    RefundRequested {
+        /// When.
+        at: Seconds,
+        /// Which refund of the order (1, 2, ...).
+        seq: u32,
+        /// How much, minor units.
+        amount_cents: i64,
+        /// Why, for the records.
+        note: String,
+    },
+    /// A refund was made.
+    PaymentRefunded {
+        /// When.
+        at: Seconds,
+        /// Which refund.
+        seq: u32,
+        /// How much, minor units.
+        amount_cents: i64,
+        /// The provider's id for it.
+        refund: String,
+    },
+    /// The provider refused a payment step as final: an operator must look.
+    PaymentFailed {
+        /// When.
+        at: Seconds,
+        /// The step (`capture`, `void`, `refund-1`, ...).
+        step: String,
+        /// The provider's error code.
+        code: String,
+        /// Its message.
+        message: String,
     },
     /// The kitchen was told.
     SentToChef {
@@ -272,8 +374,25 @@ pub enum OrderEvent {
 /// What can be asked of an order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OrderCommand {
-    /// Record the payment authorisation.
+    /// Record a payment authorised outside the engine (an order placed
+    /// without payment terms; refused for one the engine pays for).
     AuthorisePayment,
+    /// Record the provider's answer to the payment step that was due.
+    RecordPayment(PaymentOutcome),
+    /// Refund part or all of a captured payment (an admin's decision).
+    /// Numbered, so that a repeated request is recognised: refund `seq`
+    /// already asked for changes nothing.
+    RequestRefund {
+        /// Which refund of the order this is (1 for the first).
+        seq: u32,
+        /// How much, minor units.
+        amount_cents: i64,
+        /// Why.
+        note: String,
+    },
+    /// The time to find a courier ran out: cancel the order if it still
+    /// has none (its hold is then voided).
+    CourierSearchExpired,
     /// Hand the order to the kitchen.
     SendToChef,
     /// The kitchen accepts, expecting the food ready at `ready_at`.
@@ -324,6 +443,9 @@ impl OrderCommand {
     pub const fn name(&self) -> &'static str {
         match self {
             Self::AuthorisePayment => "authorise payment",
+            Self::RecordPayment(_) => "record a payment",
+            Self::RequestRefund { .. } => "refund",
+            Self::CourierSearchExpired => "end the courier search",
             Self::SendToChef => "send to chef",
             Self::Accept { .. } => "accept",
             Self::Reject { .. } => "reject",
@@ -357,6 +479,9 @@ pub enum OrderError {
         /// The courier that asked.
         requested: String,
     },
+    /// A payment request the order's payment cannot take now.
+    #[error("{0}")]
+    Payment(String),
     /// The details of a new order are inconsistent.
     #[error("invalid order: {0}")]
     InvalidDetails(&'static str),
@@ -379,6 +504,9 @@ pub struct Order {
     ready_at: Option<Seconds>,
     ready_since: Option<Seconds>,
     pickup_eta: Option<Seconds>,
+    accepted_at: Option<Seconds>,
+    reason: Option<String>,
+    payment: Payment,
     updated_at: Seconds,
     version: u64,
 }
@@ -428,6 +556,9 @@ impl Order {
             ready_at: None,
             ready_since: None,
             pickup_eta: None,
+            accepted_at: None,
+            reason: None,
+            payment: Payment::default(),
             updated_at: details.placed_at,
             version: 1,
         };
@@ -472,6 +603,28 @@ impl Order {
         self.pickup_eta
     }
 
+    /// When the kitchen accepted, once it did.
+    pub const fn accepted_at(&self) -> Option<Seconds> {
+        self.accepted_at
+    }
+
+    /// Why the order was rejected or cancelled, for people
+    /// (`payment_declined: ...`, `no_answer`, `customer`, ...).
+    pub fn reason(&self) -> Option<&str> {
+        self.reason.as_deref()
+    }
+
+    /// The order's payment.
+    pub const fn payment(&self) -> &Payment {
+        &self.payment
+    }
+
+    /// Whether nothing more can happen to the order: a terminal status and
+    /// no payment step left to take.
+    pub const fn is_finished(&self) -> bool {
+        self.status.is_terminal() && !self.payment.state().is_open()
+    }
+
     /// When the last event happened.
     pub const fn updated_at(&self) -> Seconds {
         self.updated_at
@@ -502,7 +655,23 @@ impl Order {
             status: self.status.as_str(),
         };
         let event = match (command, self.status) {
-            (C::AuthorisePayment, S::Placed) => OrderEvent::PaymentAuthorised { at },
+            (C::RecordPayment(outcome), _) => return self.decide_payment(at, outcome),
+            (
+                C::RequestRefund {
+                    seq,
+                    amount_cents,
+                    note,
+                },
+                _,
+            ) => return self.decide_refund(at, *seq, *amount_cents, note),
+            (C::CourierSearchExpired, _) if !self.needs_courier() => return Ok(Vec::new()),
+            (C::CourierSearchExpired, _) => OrderEvent::Cancelled {
+                at,
+                reason: CancelReason::NoCourier,
+            },
+            (C::AuthorisePayment, S::Placed) if self.payment.terms().is_none() => {
+                OrderEvent::PaymentAuthorised { at, hold: None }
+            }
             (C::SendToChef, S::PaymentAuthorised) => OrderEvent::SentToChef { at },
             (C::Accept { ready_at }, S::SentToChef) => OrderEvent::Accepted {
                 at,
@@ -581,12 +750,19 @@ impl Order {
     pub fn apply(&mut self, event: &OrderEvent) -> Result<(), OrderError> {
         use OrderEvent as E;
         use OrderStatus as S;
+        if let Some(at) = self.apply_payment(event)? {
+            self.updated_at = self.updated_at.max(at);
+            self.version += 1;
+            return Ok(());
+        }
         let corrupt = |reason: &str| OrderError::CorruptHistory {
             order: self.details.id.to_string(),
             reason: format!("{reason} while {}", self.status.as_str()),
         };
         let at = match (event, self.status) {
-            (E::PaymentAuthorised { at }, S::Placed) => {
+            (E::PaymentAuthorised { at, hold: None }, S::Placed)
+                if self.payment.terms().is_none() =>
+            {
                 self.status = S::PaymentAuthorised;
                 *at
             }
@@ -597,10 +773,12 @@ impl Order {
             (E::Accepted { at, ready_at }, S::SentToChef) => {
                 self.status = S::Accepted;
                 self.ready_at = Some(*ready_at);
+                self.accepted_at = Some(*at);
                 *at
             }
-            (E::Rejected { at, .. }, S::SentToChef) => {
+            (E::Rejected { at, reason }, S::SentToChef) => {
                 self.status = S::Rejected;
+                self.reason = Some(reason.describe());
                 *at
             }
             (E::PreparationStarted { at }, S::Accepted) => {
@@ -639,8 +817,9 @@ impl Order {
                 self.status = S::Delivered;
                 *at
             }
-            (E::Cancelled { at, .. }, s) if s.cancellable() => {
+            (E::Cancelled { at, reason }, s) if s.cancellable() => {
                 self.status = S::Cancelled;
+                self.reason = Some(reason.describe());
                 self.courier = None;
                 self.pickup_eta = None;
                 *at

@@ -3,7 +3,9 @@
 //! rehydrates every unfinished order from the store. Gateways and replays
 //! then talk to the engine, never to actors: orders ([`orders`]), chef
 //! kitchens ([`kitchens`]) and couriers ([`couriers`]). Every request that
-//! writes is answered once what it wrote is durable.
+//! writes is answered once what it wrote is durable. With a payment
+//! provider ([`EngineBuilder::payments`]) the engine also runs the payment
+//! saga ([`crate::payments::saga`]) and takes every order's payment steps.
 //!
 //! ```text
 //! Engine
@@ -43,6 +45,7 @@ use crate::orders::{
     OrderSupervisorArgs, OrderSupervisorMsg,
 };
 use crate::pickup_watch::PickupWatches;
+use crate::payments::{PaymentProvider, PaymentSaga, SagaConfig};
 use crate::reactions::ActorWiring;
 use crate::store::{CourierStore, DecisionStore, OrderStore};
 use crate::supervision::RestartPolicy;
@@ -89,6 +92,7 @@ pub struct EngineBuilder {
     zones: Vec<Zone>,
     travel: Option<Travel>,
     dispatch: Option<DispatchParams>,
+    payments: Option<(Arc<dyn PaymentProvider>, SagaConfig)>,
 }
 
 impl std::fmt::Debug for EngineBuilder {
@@ -140,6 +144,16 @@ impl EngineBuilder {
         self
     }
 
+    /// Takes payments through `provider`: orders placed with
+    /// [`Engine::place_paid_order`] are authorised before their kitchen
+    /// hears of them, voided when rejected or cancelled, captured when
+    /// delivered (default: no payments, as in replays).
+    #[must_use]
+    pub fn payments(mut self, provider: Arc<dyn PaymentProvider>, config: SagaConfig) -> Self {
+        self.payments = Some((provider, config));
+        self
+    }
+
     /// Starts every supervisor, wires the actors, starts the configured
     /// zones' dispatchers, and rehydrates every unfinished order (one whose
     /// history cannot be rebuilt is quarantined, not fatal).
@@ -156,8 +170,13 @@ impl EngineBuilder {
             census: OrderCensus::default(),
             registry: registry.clone(),
             reactions: OnceLock::new(),
+            payments: OnceLock::new(),
         });
         let (order_supervisor, router) = start_orders(&ctx, &registry, config).await?;
+        if let Some((provider, saga_config)) = self.payments {
+            let saga = PaymentSaga::new(provider, Arc::downgrade(&router), self.clock, saga_config);
+            let _ = ctx.payments.set(Arc::new(saga));
+        }
         let couriers = Arc::new(Directory::default());
         let journal = DecisionJournal::start(self.decisions.clone());
         let dispatchers = Arc::new(Directory::default());
@@ -379,6 +398,7 @@ impl Engine {
             zones: Vec::new(),
             travel: None,
             dispatch: None,
+            payments: None,
         }
     }
 
@@ -488,8 +508,18 @@ impl Engine {
             && self.dispatcher_supervisor.get_status() == Running
     }
 
-    /// Stops every actor; the store keeps everything acknowledged.
+    /// The payment saga, when the engine takes payments.
+    pub fn payments(&self) -> Option<&Arc<PaymentSaga>> {
+        self.ctx.payments.get()
+    }
+
+    /// Stops every actor; the store keeps everything acknowledged. Payment
+    /// steps in flight are abandoned: the next engine's recovery sends them
+    /// again under the same keys.
     pub async fn shutdown(self) {
+        if let Some(saga) = self.ctx.payments.get() {
+            saga.shutdown();
+        }
         self.ctx.hub.shutdown();
         let timeout = Some(self.config.call_timeout);
         let reason = || Some("engine shutdown".to_owned());

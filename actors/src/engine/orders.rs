@@ -7,26 +7,88 @@ use ractor::{Actor, ActorRef, SpawnErr};
 
 use super::{Engine, ask};
 use crate::dispatch::{Decision, DispatcherMsg, ZoneLoad};
-use crate::domain::order::{Order, OrderCommand, OrderDetails, OrderError, OrderStatus};
+use crate::domain::order::{
+    Order, OrderCommand, OrderDetails, OrderError, OrderEvent, OrderStatus,
+};
+use crate::domain::payment::{PaymentState, PaymentTerms};
 use crate::error::EngineError;
 use crate::orders::{OrderActor, OrderArgs, OrderMsg, OrderStart};
 use crate::store::{OrderView, StoreError};
+use crate::tracking::{Topic, Update};
 use crate::zoning::Zone;
 
 impl Engine {
-    /// Places a new order; answered once its placement is durable.
+    /// Places a new order; answered once its placement is durable. Its
+    /// payment is the caller's business: [`OrderCommand::AuthorisePayment`]
+    /// records it as made outside the engine.
     pub async fn place_order(&self, details: OrderDetails) -> Result<OrderView, EngineError> {
+        self.spawn_placed(details, None).await
+    }
+
+    /// Places a new order paid with `method` (a provider's payment-method
+    /// token): the placement and the payment request are recorded at once,
+    /// then the saga asks the provider to hold the total. Answered once the
+    /// provider answered (the order went to its chef, or was rejected as
+    /// declined) or after the saga's placement wait, with the order still
+    /// authorising (the saga keeps trying; the order's feed tells the rest).
+    pub async fn place_paid_order(
+        &self,
+        details: OrderDetails,
+        method: String,
+    ) -> Result<OrderView, EngineError> {
+        let saga = self.ctx.payments.get().ok_or(EngineError::NoPayments)?;
+        let terms = PaymentTerms {
+            method,
+            amount_cents: details.total_cents,
+            currency: saga.config().currency.clone(),
+        };
+        let wait = saga.config().placement_wait;
+        // Subscribed before placing, so the answer cannot slip past.
+        let feed = self.ctx.hub.subscribe(Topic::Order(details.id));
+        let placed = self.spawn_placed(details, Some(terms)).await?;
+        if placed.payment != PaymentState::Authorising {
+            return Ok(placed);
+        }
+        let answered = async {
+            while let Ok(update) = feed.recv().await {
+                if let Update::Status {
+                    event: OrderEvent::PaymentAuthorised { .. } | OrderEvent::PaymentDeclined { .. },
+                    ..
+                } = update
+                {
+                    return;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(wait, answered).await;
+        self.view(placed.id).await
+    }
+
+    async fn spawn_placed(
+        &self,
+        details: OrderDetails,
+        terms: Option<PaymentTerms>,
+    ) -> Result<OrderView, EngineError> {
         let id = details.id;
         // Refuse bad input before spawning anything.
         Order::place(details.clone())?;
         let args = OrderArgs {
             ctx: self.ctx.clone(),
-            start: OrderStart::Place(details),
+            start: OrderStart::Place(details, terms),
         };
-        let (actor, _) =
-            Actor::spawn_linked(None, OrderActor, args, self.order_supervisor.get_cell())
+        let actor =
+            match Actor::spawn_linked(None, OrderActor, args, self.order_supervisor.get_cell())
                 .await
-                .map_err(|e| spawn_error(id, e))?;
+            {
+                Ok((actor, _)) => actor,
+                Err(err) => match spawn_error(id, err) {
+                    // The placement may have been recorded all the same (its
+                    // acknowledgement lost): then the order must live on, or
+                    // its payment would wait for the next start-up.
+                    EngineError::Store(failed) => self.adopt(id).await.ok_or(failed)?,
+                    other => return Err(other),
+                },
+            };
         self.registry.insert(id, actor.clone());
         metrics::counter!("foodiefast_orders_placed_total").increment(1);
         self.call_view(id, &actor).await
@@ -40,6 +102,16 @@ impl Engine {
         command: OrderCommand,
     ) -> Result<OrderView, EngineError> {
         self.router.command(id, command).await
+    }
+
+    /// Order `id` rebuilt from its whole log: its payment and ledger, its
+    /// history (for receipts and audits).
+    pub async fn order_from_log(&self, id: OrderId) -> Result<Order, EngineError> {
+        let history = self.ctx.store.load(id).await?;
+        if history.is_empty() {
+            return Err(EngineError::NotFound(id));
+        }
+        Ok(Order::from_events(&history)?)
     }
 
     /// The current view of order `id`, from its read model.
@@ -135,6 +207,24 @@ impl Engine {
             Ok(CallResult::Success(view)) => Ok(view),
             _ => self.view(id).await,
         }
+    }
+}
+
+impl Engine {
+    /// Starts the actor of order `id` if its log holds it (a placement
+    /// whose acknowledgement was lost).
+    async fn adopt(&self, id: OrderId) -> Option<ActorRef<OrderMsg>> {
+        if self.ctx.store.load(id).await.ok()?.is_empty() {
+            return None;
+        }
+        let args = OrderArgs {
+            ctx: self.ctx.clone(),
+            start: OrderStart::Rehydrate(id),
+        };
+        Actor::spawn_linked(None, OrderActor, args, self.order_supervisor.get_cell())
+            .await
+            .ok()
+            .map(|(actor, _)| actor)
     }
 }
 

@@ -9,7 +9,12 @@
 //! the next command wakes it, rebuilt from the log. Order actors arm no
 //! timers (deadlines belong to the kitchens and couriers that wait on the
 //! order, and an order waiting for a courier is held by its dispatcher), so
-//! any idle order may sleep without a timer going unheard.
+//! any idle order may sleep without a timer going unheard. Payment steps
+//! and the courier search deadline run in the payment saga's tasks, which
+//! reach the order through the router (waking it if it sleeps); the order
+//! asks the saga again after every event and whenever it is rebuilt.
+//!
+//! A terminal order's actor stops once no payment step is left to take.
 
 use std::sync::Arc;
 
@@ -20,6 +25,7 @@ use tokio::time::Instant;
 use super::registry::Dormant;
 use crate::context::EngineContext;
 use crate::domain::order::{Order, OrderCommand, OrderDetails, OrderEvent};
+use crate::domain::payment::PaymentTerms;
 use crate::error::EngineError;
 use crate::reactions::Resume;
 use crate::store::OrderView;
@@ -28,8 +34,9 @@ use crate::tracking::{Topic, Update};
 /// How an order actor comes to life.
 #[derive(Debug)]
 pub enum OrderStart {
-    /// A new order: validate and record its placement.
-    Place(OrderDetails),
+    /// A new order: validate and record its placement, with the payment
+    /// to authorise when the engine takes payments for it.
+    Place(OrderDetails, Option<PaymentTerms>),
     /// An existing order: rebuild it from its history, and tell whoever it
     /// waits on (after a restart).
     Rehydrate(OrderId),
@@ -94,18 +101,25 @@ impl Actor for OrderActor {
     ) -> Result<Self::State, ActorProcessingErr> {
         let OrderArgs { ctx, start } = args;
         let order = match start {
-            OrderStart::Place(details) => {
+            OrderStart::Place(details, terms) => {
                 let placed = Order::place(details)?;
-                let order = Order::from_events([&placed])?;
+                let mut order = Order::from_events([&placed])?;
+                let mut events = vec![placed];
+                if let Some(terms) = terms {
+                    let requested = OrderEvent::PaymentRequested {
+                        at: order.details().placed_at,
+                        terms,
+                    };
+                    order.apply(&requested)?;
+                    events.push(requested);
+                }
                 ctx.store
-                    .append(
-                        order.id(),
-                        0,
-                        std::slice::from_ref(&placed),
-                        &OrderView::of(&order),
-                    )
+                    .append(order.id(), 0, &events, &OrderView::of(&order))
                     .await?;
-                publish(&ctx, &order, &placed);
+                for (version, event) in (1..).zip(&events) {
+                    publish(&ctx, &order, version, event);
+                }
+                ctx.drive_payments(&order);
                 order
             }
             OrderStart::Rehydrate(id) => {
@@ -113,13 +127,19 @@ impl Actor for OrderActor {
                 if let Some(reactions) = ctx.reactions.get() {
                     reactions.resumed(&order, Resume::Everything);
                 }
+                ctx.drive_payments(&order);
                 order
             }
-            OrderStart::Wake(id) => Order::from_events(&ctx.store.load(id).await?)?,
+            OrderStart::Wake(id) => {
+                let order = Order::from_events(&ctx.store.load(id).await?)?;
+                ctx.drive_payments(&order);
+                order
+            }
             OrderStart::Recovered(order) => {
                 if let Some(reactions) = ctx.reactions.get() {
                     reactions.resumed(&order, Resume::Everything);
                 }
+                ctx.drive_payments(&order);
                 *order
             }
         };
@@ -157,6 +177,9 @@ impl Actor for OrderActor {
                 if let Some(reactions) = state.ctx.reactions.get() {
                     reactions.resumed(&state.order, scope);
                 }
+                if scope == Resume::Everything {
+                    state.ctx.drive_payments(&state.order);
+                }
             }
             OrderMsg::View(reply) => {
                 // The caller may have given up waiting; nothing to do then.
@@ -191,22 +214,24 @@ impl Actor for OrderActor {
                     return Err("the store failed during an append; rebuilding from the log".into());
                 }
                 let courier_before = state.order.courier();
+                let first_version = state.order.version() + 1;
                 state.order = next;
                 state.ctx.census.set(state.order.id(), state.order.status());
-                for event in &events {
+                for (version, event) in (first_version..).zip(&events) {
                     if let (OrderEvent::PickedUp { at, .. }, Some(ready)) =
                         (event, state.order.ready_since())
                     {
                         metrics::histogram!("foodiefast_ready_to_pickup_seconds")
                             .record((*at - ready).0 as f64);
                     }
-                    publish(&state.ctx, &state.order, event);
+                    publish(&state.ctx, &state.order, version, event);
                     if let Some(reactions) = state.ctx.reactions.get() {
                         reactions.recorded(&state.order, courier_before, event);
                     }
                 }
+                state.ctx.drive_payments(&state.order);
                 let _ = reply.send(Ok(view));
-                if state.order.status().is_terminal() {
+                if state.order.is_finished() {
                     myself.stop(Some("order finished".into()));
                 }
             }
@@ -216,10 +241,11 @@ impl Actor for OrderActor {
 }
 
 /// Tells the order's and the kitchen's watchers what happened.
-fn publish(ctx: &EngineContext, order: &Order, event: &OrderEvent) {
+/// `version` is the event's own version in the order's stream.
+fn publish(ctx: &EngineContext, order: &Order, version: u64, event: &OrderEvent) {
     let update = Update::Status {
         order: order.id(),
-        version: order.version(),
+        version,
         event: event.clone(),
     };
     ctx.hub.publish(Topic::Order(order.id()), &update);

@@ -118,6 +118,20 @@ impl OrderRouter {
         }
     }
 
+    /// Starts a finished order's actor again, for a payment step after its
+    /// end (a refund).
+    async fn revive(&self, id: OrderId) -> Result<(), EngineError> {
+        let args = OrderArgs {
+            ctx: self.ctx.clone(),
+            start: OrderStart::Wake(id),
+        };
+        let (actor, _) = Actor::spawn_linked(None, OrderActor, args, self.supervisor.clone())
+            .await
+            .map_err(|_| EngineError::Unavailable(id))?;
+        self.registry.insert(id, actor);
+        Ok(())
+    }
+
     /// Has every live order, and every sleeping one that waits on `scope`,
     /// tell `scope` again what it waits on. Sleeping orders are read from
     /// their logs, not woken.
@@ -151,9 +165,11 @@ impl OrderRouter {
         });
     }
 
-    /// A command to an order without a live actor: finished (only repeats
-    /// of its last steps are accepted, as no-ops) or unknown. `None` when
-    /// the order is unfinished: its actor is being restarted.
+    /// A command to an order without a live actor: finished (a repeat of
+    /// its last steps is a no-op; a payment command with something to
+    /// record, such as a refund, brings its actor back) or unknown. `None`
+    /// when the order is unfinished (its actor is being restarted) or was
+    /// just brought back: route again.
     async fn command_finished(
         &self,
         id: OrderId,
@@ -164,11 +180,19 @@ impl OrderRouter {
             return Ok(Some(Err(EngineError::NotFound(id))));
         }
         let order = Order::from_events(&history)?;
-        if !order.status().is_terminal() {
+        if !order.is_finished() {
             return Ok(None);
         }
+        let reopens = matches!(
+            command,
+            OrderCommand::RequestRefund { .. } | OrderCommand::RecordPayment(_)
+        );
         Ok(Some(match order.decide(self.ctx.clock.now(), command) {
             Ok(events) if events.is_empty() => Ok(OrderView::of(&order)),
+            Ok(_) if reopens => {
+                self.revive(id).await?;
+                return Ok(None);
+            }
             Ok(_) => Err(EngineError::Rejected(OrderError::IllegalTransition {
                 command: command.name(),
                 status: order.status().as_str(),

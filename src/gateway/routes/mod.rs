@@ -11,6 +11,8 @@ pub mod kitchens;
 pub mod operations;
 pub mod orders;
 pub mod trips;
+pub mod payments;
+pub mod receipts;
 
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -32,5 +34,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(admin::router())
         .merge(operations::router())
         .merge(trips::router())
+        .merge(payments::router())
+        .merge(receipts::router())
         .merge(ws::router())
 }

@@ -68,6 +68,10 @@ pub struct PlaceOrder {
     pub items: Vec<LineInput>,
     /// Where to deliver.
     pub drop_off: Position,
+    /// The payment provider's token for the customer's payment method
+    /// (`pm_...`, from the provider's client library; never card data).
+    /// The sandbox provider takes its test tokens (`pm_card_visa`, ...).
+    pub payment_method: String,
 }
 
 /// An order as its customer, its kitchen and admins see it.
@@ -95,6 +99,13 @@ pub struct OrderOut {
     /// to the order's customer only.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub delivery_pin: Option<String>,
+    /// Where the payment stands: `authorising`, `declined`, `authorised`
+    /// (held), `captured`, `voided`, `refunding`, `refunded`, `failed`, or
+    /// `none` (nothing to pay).
+    pub payment: String,
+    /// Why the order was rejected or cancelled (`payment_declined: ...`,
+    /// `declined: ...`, `no_answer`, `busy`, `customer`, `no_courier`, ...).
+    pub reason: Option<String>,
 }
 
 impl OrderOut {
@@ -121,6 +132,8 @@ impl From<OrderView> for OrderOut {
             courier_assigned: v.courier.is_some() && !v.status.is_terminal(),
             version: v.version,
             delivery_pin: None,
+            payment: v.payment.as_str().to_owned(),
+            reason: v.reason,
         }
     }
 }
@@ -185,7 +198,38 @@ fn check_shape(request: &PlaceOrder) -> Result<(), ApiError> {
         )));
     }
     request.drop_off.to_lat_lng()?;
-    Ok(())
+    check_payment_method(&request.payment_method)
+}
+
+/// Longest payment-method token accepted.
+const MAX_PAYMENT_METHOD_CHARS: usize = 255;
+
+/// A provider's payment-method token: letters, digits and `_`, `-`. Card
+/// numbers are refused (and never echoed): the engine must not see them.
+fn check_payment_method(method: &str) -> Result<(), ApiError> {
+    let digits = method.bytes().filter(u8::is_ascii_digit).count();
+    if digits >= 12
+        && method
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b' ' || b == b'-')
+    {
+        return Err(ApiError::InvalidInput(
+            "payment_method must be a payment provider's token, never a card number".into(),
+        ));
+    }
+    let valid = !method.is_empty()
+        && method.len() <= MAX_PAYMENT_METHOD_CHARS
+        && method
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if valid {
+        Ok(())
+    } else {
+        Err(ApiError::InvalidInput(format!(
+            "payment_method must be a payment provider's token: 1 to \
+             {MAX_PAYMENT_METHOD_CHARS} letters, digits, '_' or '-'"
+        )))
+    }
 }
 
 /// The engine's details of a placement the key was just claimed for:
@@ -278,7 +322,7 @@ async fn replayed(
             return Err(err);
         }
     };
-    match placement::place(state, details).await {
+    match placement::place(state, details, &request.payment_method).await {
         Ok(view) => Ok(view),
         // Another repeat won the race to place it (the log admits one placement).
         Err(err) => match state.store.order_view(id).await? {
@@ -331,7 +375,7 @@ async fn place_order(
         ),
         KeyClaim::Claimed => {
             let placed = match order_details(&state, id, customer_id, &request).await {
-                Ok(details) => placement::place(&state, details).await,
+                Ok(details) => placement::place(&state, details, &request.payment_method).await,
                 Err(err) => Err(err),
             };
             match placed {

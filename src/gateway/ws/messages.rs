@@ -308,7 +308,23 @@ pub fn status_msg(
             }
             ("placed", Some("placed"), details.placed_at)
         }
-        E::PaymentAuthorised { at } => ("payment_authorised", Some("payment_authorised"), *at),
+        // A provider's hold is recorded with the hand-off to the chef, whose
+        // message carries the status; one recorded outside the engine is
+        // the status change itself.
+        E::PaymentAuthorised { at, hold: None } => {
+            ("payment_authorised", Some("payment_authorised"), *at)
+        }
+        E::PaymentAuthorised { at, hold: Some(_) } => ("payment_authorised", None, *at),
+        E::PaymentRequested { at, .. } => ("payment_requested", None, *at),
+        E::PaymentDeclined { at, message, .. } => {
+            msg.reason = Some(format!("payment_declined: {message}"));
+            ("payment_declined", Some("rejected"), *at)
+        }
+        E::PaymentCaptured { at, .. } => ("payment_captured", None, *at),
+        E::PaymentVoided { at, .. } => ("payment_voided", None, *at),
+        E::RefundRequested { at, .. } => ("refund_requested", None, *at),
+        E::PaymentRefunded { at, .. } => ("payment_refunded", None, *at),
+        E::PaymentFailed { at, .. } => ("payment_failed", None, *at),
         E::SentToChef { at } => ("sent_to_chef", Some("sent_to_chef"), *at),
         E::Accepted { at, ready_at } => {
             msg.ready_at = Some(ready_at.0);
