@@ -97,6 +97,8 @@ pub struct DemoKitchen {
     pub chef_token: String,
     /// The kitchen's id.
     pub id: u64,
+    /// Where it is.
+    pub at: LatLng,
     /// Its menu's item ids.
     pub items: Vec<u64>,
 }
@@ -229,6 +231,7 @@ async fn seed_kitchen(
     Ok(DemoKitchen {
         chef_token: token,
         id,
+        at,
         items,
     })
 }

@@ -1,5 +1,6 @@
 //! Simulated customers: every few seconds one of them orders one to three
-//! dishes from a kitchen, delivered home; the PIN the order shows is what
+//! dishes from a kitchen near home (as delivery apps list them), delivered
+//! home; the PIN the order shows is what
 //! they will tell the courier at the door. Orders in flight are capped so
 //! the city stays busy without swamping its couriers.
 
@@ -8,7 +9,7 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::json;
 
-use super::city::{City, position};
+use super::city::{City, DemoCustomer, DemoKitchen, metres_between, position};
 use super::client::{Client, DemoError, field};
 use super::{DemoOrder, Pins};
 use crate::replay::synthetic::Random;
@@ -18,6 +19,8 @@ const ORDER_EVERY: Duration = Duration::from_secs(8);
 /// An order not finished after this is forgotten (its kitchen or courier
 /// may have been stopped with the previous run).
 const GIVE_UP_AFTER: Duration = Duration::from_mins(45);
+/// Customers order from kitchens this close to home (else the nearest).
+const DELIVERY_RADIUS_M: f64 = 2_500.0;
 /// Orders in flight at most, per courier.
 const IN_FLIGHT_PER_COURIER: usize = 1;
 
@@ -50,10 +53,10 @@ async fn order(
     seed: u64,
 ) -> Result<(), DemoError> {
     let pick = |rng: &mut Random, len: usize| (rng.next_u64() % len.max(1) as u64) as usize;
-    let (Some(customer), Some(kitchen)) = (
-        city.customers.get(pick(rng, city.customers.len())),
-        city.kitchens.get(pick(rng, city.kitchens.len())),
-    ) else {
+    let Some(customer) = city.customers.get(pick(rng, city.customers.len())) else {
+        return Ok(());
+    };
+    let Some(kitchen) = kitchen_near(city, customer, rng) else {
         return Ok(());
     };
     // One to three dishes, one or two of each (a dish drawn twice is one line).
@@ -100,6 +103,27 @@ async fn order(
         );
     }
     Ok(())
+}
+
+/// A kitchen within delivery distance of `customer`'s home, drawn at
+/// random; the nearest one if none is that close.
+fn kitchen_near<'a>(
+    city: &'a City,
+    customer: &DemoCustomer,
+    rng: &mut Random,
+) -> Option<&'a DemoKitchen> {
+    let near: Vec<&DemoKitchen> = city
+        .kitchens
+        .iter()
+        .filter(|k| metres_between(k.at, customer.home) <= DELIVERY_RADIUS_M)
+        .collect();
+    if near.is_empty() {
+        return city.kitchens.iter().min_by(|a, b| {
+            metres_between(a.at, customer.home).total_cmp(&metres_between(b.at, customer.home))
+        });
+    }
+    near.get((rng.next_u64() % near.len() as u64) as usize)
+        .copied()
 }
 
 /// Forgets the orders that are finished, freeing room for new ones.

@@ -94,12 +94,13 @@ async fn work(server: Server, courier: Account, outstanding: Outstanding) {
             }
             (Some("ack"), Some("picked_up" | "delivered")) => {
                 if let Some(order) = carrying.pop() {
-                    let pin = outstanding.lock().unwrap().remove(&order);
+                    let pin = outstanding.lock().unwrap().get(&order).cloned();
                     send(
                         &mut ws,
                         json!({"v": 1, "type": "delivered", "order_id": order, "pin": pin}),
                     )
                     .await;
+                    outstanding.lock().unwrap().remove(&order);
                 }
             }
             _ => {}

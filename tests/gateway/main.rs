@@ -14,6 +14,7 @@ mod admin;
 mod auth;
 mod couriers;
 mod delivery;
+mod demo;
 mod dispatch_views;
 mod errors;
 mod harness;
