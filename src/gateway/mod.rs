@@ -119,6 +119,7 @@ impl App {
             })
             .dispatch(dispatch)
             .payments(provider, saga)
+            .outbox(Arc::new(store.clone()))
             .start()
             .await?;
         let handed_on = placement::resume_unfinished(&engine).await;

@@ -56,4 +56,5 @@ on_both_backends!(
     kitchens_and_menus_round_trip,
     idempotency_keys_are_claimed_once,
     orders_with_an_open_payment_stay_active,
+    appends_fill_the_outbox_and_the_relay_empties_it,
 );
