@@ -5,6 +5,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::clock::Clock;
 use crate::orders::{OrderCensus, OrderRegistry};
+use crate::outbox::OutboxRelay;
 use crate::payments::PaymentSaga;
 use crate::reactions::OrderReactions;
 use crate::store::OrderStore;
@@ -27,6 +28,9 @@ pub struct EngineContext {
     /// Who takes orders' payment steps to the provider (unset: the engine
     /// handles no payments, as in replays).
     pub payments: OnceLock<Arc<PaymentSaga>>,
+    /// The outbox relay, when the store keeps an outbox: it publishes
+    /// recorded events instead of the order actors.
+    pub outbox: OnceLock<OutboxRelay>,
 }
 
 impl EngineContext {

@@ -27,6 +27,7 @@
 //! - [`supervisor`]: one supervisor per kind of keyed actor (couriers,
 //!   kitchens, zone dispatchers), restarting failed ones;
 //! - [`zoning`]: which dispatch zone a position lies in;
+//! - [`outbox`]: publishes the events a store's outbox holds, after their commit;
 //! - [`payments`]: the payment provider port and the saga that drives it
 //!   from the orders' logs;
 //! - [`engine`]: the front door: start everything with recovery; orders,
@@ -48,6 +49,7 @@ pub mod eta;
 pub mod kitchens;
 pub mod memory_store;
 pub mod orders;
+pub mod outbox;
 pub mod pickup_watch;
 pub mod payments;
 pub mod reactions;

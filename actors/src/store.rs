@@ -147,6 +147,39 @@ pub trait OrderStore: Send + Sync + 'static {
     async fn next_order_id(&self) -> Result<OrderId, StoreError>;
 }
 
+/// One order event for other parties, kept in the store's outbox from the
+/// append that recorded it until the outbox relay published it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxEntry {
+    /// The order.
+    pub order: OrderId,
+    /// The event's version in the order's stream.
+    pub version: u64,
+    /// The order's kitchen (its chef's tablet listens there).
+    pub kitchen: RestaurantId,
+    /// What happened.
+    pub event: OrderEvent,
+}
+
+impl OutboxEntry {
+    /// The event's id, by which consumers drop repeats: `order-version`.
+    pub fn id(&self) -> String {
+        format!("{}-{}", self.order.0, self.version)
+    }
+}
+
+/// A store whose appends also write each event to an outbox, in the same
+/// transaction, for the [`crate::outbox`] relay to publish after.
+#[async_trait]
+pub trait OutboxStore: Send + Sync + 'static {
+    /// The oldest events not yet published, in the order they were
+    /// recorded, at most `limit`.
+    async fn unpublished(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError>;
+
+    /// Forgets the events `(order, version)`: published.
+    async fn mark_published(&self, done: &[(OrderId, u64)]) -> Result<(), StoreError>;
+}
+
 /// Durable courier read models (positions are kept, not logged one by one).
 #[async_trait]
 pub trait CourierStore: Send + Sync + 'static {

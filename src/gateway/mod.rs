@@ -130,6 +130,7 @@ impl App {
             })
             .dispatch(dispatch)
             .payments(provider, saga)
+            .outbox(Arc::new(store.clone()))
             .start()
             .await?;
         let recovered = engine.recovered();

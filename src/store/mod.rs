@@ -39,7 +39,8 @@ use foodiefast_actors::dispatch::Decision;
 use foodiefast_actors::domain::CustomerId;
 use foodiefast_actors::domain::order::OrderEvent;
 use foodiefast_actors::store::{
-    CourierStore, CourierView, DecisionStore, OrderStore, OrderView, StoreError,
+    CourierStore, CourierView, DecisionStore, OrderStore, OrderView, OutboxEntry, OutboxStore,
+    StoreError,
 };
 use foodiefast_geo::{CourierId, OrderId, RestaurantId};
 use sqlx::migrate::{Migrate, Migrator};
@@ -352,6 +353,17 @@ impl CourierStore for Store {
 
     async fn courier_view(&self, courier: CourierId) -> Result<Option<CourierView>, StoreError> {
         on_backend!(self, s => s.courier_view(courier).await)
+    }
+}
+
+#[async_trait]
+impl OutboxStore for Store {
+    async fn unpublished(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
+        on_backend!(self, s => s.unpublished(limit).await)
+    }
+
+    async fn mark_published(&self, done: &[(OrderId, u64)]) -> Result<(), StoreError> {
+        on_backend!(self, s => s.mark_published(done).await)
     }
 }
 

@@ -58,6 +58,19 @@ pub(crate) const ACTIVE_ORDERS: &str = "SELECT id FROM order_views \
      WHERE status NOT IN ('delivered', 'rejected', 'cancelled') \
         OR payment IN ('authorising', 'authorised', 'refunding') ORDER BY id";
 
+/// Writes one outbox row: `$1` the order, `$2` the version, `$3` the
+/// kitchen, `$4` the event's JSON text.
+pub(crate) const INSERT_OUTBOX: &str =
+    "INSERT INTO order_outbox (order_id, version, kitchen, event) VALUES ($1, $2, $3, $4)";
+
+/// The oldest `$1` outbox rows, as `(order, version, kitchen, JSON text)`.
+pub(crate) const UNPUBLISHED: &str =
+    "SELECT order_id, version, kitchen, event FROM order_outbox ORDER BY seq LIMIT $1";
+
+/// Deletes the outbox row of order `$1`, version `$2`.
+pub(crate) const DELETE_OUTBOX: &str =
+    "DELETE FROM order_outbox WHERE order_id = $1 AND version = $2";
+
 /// The current version of an order's stream (0 when it has none).
 pub(crate) const CURRENT_VERSION: &str =
     "SELECT COALESCE(MAX(version), 0) FROM order_events WHERE order_id = $1";

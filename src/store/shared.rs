@@ -18,8 +18,8 @@
 use foodiefast_actors::dispatch::Decision;
 use foodiefast_actors::domain::CustomerId;
 use foodiefast_actors::domain::order::OrderEvent;
-use foodiefast_actors::store::{CourierView, OrderView, StoreError};
-use foodiefast_geo::{CourierId, OrderId};
+use foodiefast_actors::store::{CourierView, OrderView, OutboxEntry, StoreError};
+use foodiefast_geo::{CourierId, OrderId, RestaurantId};
 use sqlx::migrate::{Migrate, Migrator};
 use sqlx::{
     ColumnIndex, Database, Decode, Encode, Executor, FromRow, IntoArguments, Pool, Transaction,
@@ -93,6 +93,7 @@ where
     usize: ColumnIndex<DB::Row>,
     OrderViewRow: for<'r> FromRow<'r, DB::Row>,
     CourierViewRow: for<'r> FromRow<'r, DB::Row>,
+    (i64, i64, i64, String): for<'r> FromRow<'r, DB::Row>,
 {
     /// Applies the migrations not yet applied (what opening a store does).
     pub(crate) async fn run_migrations(&self) -> Result<(), StoreError> {
@@ -135,6 +136,7 @@ where
         let id = to_db(order.0, "order id")?;
         let (expected, last) = rows::new_versions(expected_version, events.len())?;
         let jsons = rows::encode_events(events)?;
+        let kitchen = to_db(view.kitchen.0, "kitchen id")?;
         let row = OrderViewRow::encode(view)?;
         let kitchen = to_db(view.kitchen.0, "kitchen id")?;
 
@@ -156,6 +158,14 @@ where
                 query(DB::INSERT_EVENT)
                     .bind(id)
                     .bind(version)
+                    .bind(json.clone())
+                    .execute(&mut *tx)
+                    .await?;
+                // The outbox row, in the same transaction as the event.
+                query(rows::INSERT_OUTBOX)
+                    .bind(id)
+                    .bind(version)
+                    .bind(kitchen)
                     .bind(json)
                     .execute(&mut *tx)
                     .await?;
@@ -254,6 +264,43 @@ where
         from_db(id, "order id").map(OrderId)
     }
 
+    /// See [`OutboxStore::unpublished`](foodiefast_actors::store::OutboxStore::unpublished).
+    pub(crate) async fn unpublished(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
+        let found: Vec<(i64, i64, i64, String)> = query_as(rows::UNPUBLISHED)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
+        found
+            .into_iter()
+            .map(|(order, version, kitchen, json)| {
+                let order = OrderId(from_db(order, "order id")?);
+                let event = serde_json::from_str(&json)
+                    .map_err(|e| corrupt(format!("outbox event of order {order}: {e}")))?;
+                Ok(OutboxEntry {
+                    order,
+                    version: from_db(version, "version")?,
+                    kitchen: RestaurantId(from_db(kitchen, "kitchen id")?),
+                    event,
+                })
+            })
+            .collect()
+    }
+
+    /// See [`OutboxStore::mark_published`](foodiefast_actors::store::OutboxStore::mark_published).
+    pub(crate) async fn mark_published(&self, done: &[(OrderId, u64)]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        for (order, version) in done {
+            query(rows::DELETE_OUTBOX)
+                .bind(to_db(order.0, "order id")?)
+                .bind(to_db(*version, "version")?)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+        }
+        tx.commit().await.map_err(backend)
+    }
+
     /// See [`DecisionStore::put_decisions`](foodiefast_actors::store::DecisionStore::put_decisions).
     pub(crate) async fn put_decisions(&self, decisions: &[Decision]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(backend)?;
@@ -325,7 +372,8 @@ macro_rules! forward_store_traits {
             use foodiefast_actors::domain::CustomerId;
             use foodiefast_actors::domain::order::OrderEvent;
             use foodiefast_actors::store::{
-                CourierStore, CourierView, DecisionStore, OrderStore, OrderView, StoreError,
+                CourierStore, CourierView, DecisionStore, OrderStore, OrderView, OutboxEntry,
+                OutboxStore, StoreError,
             };
             use foodiefast_geo::{CourierId, OrderId};
 
@@ -380,6 +428,17 @@ macro_rules! forward_store_traits {
                     courier: CourierId,
                 ) -> Result<Option<CourierView>, StoreError> {
                     self.sql.courier_view(courier).await
+                }
+            }
+
+            #[async_trait]
+            impl OutboxStore for $store {
+                async fn unpublished(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
+                    self.sql.unpublished(limit).await
+                }
+
+                async fn mark_published(&self, done: &[(OrderId, u64)]) -> Result<(), StoreError> {
+                    self.sql.mark_published(done).await
                 }
             }
 

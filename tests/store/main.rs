@@ -60,4 +60,5 @@ on_both_backends!(
     busy_mode_is_stored_beside_the_kitchen,
     concurrent_appends_to_one_kitchen_get_distinct_numbers,
     orders_with_an_open_payment_stay_active,
+    appends_fill_the_outbox_and_the_relay_empties_it,
 );

@@ -454,7 +454,7 @@ pub(crate) async fn migrations_are_idempotent(db: TestDb) {
     let report = store.migrate().await.unwrap();
     assert_eq!(
         (report.applied_now, report.applied_total, report.known),
-        (0, 4, 4)
+        (0, 5, 5)
     );
     store.close().await;
     let again = db.open().await;
@@ -485,13 +485,13 @@ pub(crate) async fn the_migrate_command_reports_backend_and_count(db: TestDb) {
     assert_eq!(
         first,
         format!(
-            "backend: {backend} ({location})\nmigrations: applied 4 migrations now; 4 of 4 in place\n"
+            "backend: {backend} ({location})\nmigrations: applied 6 migrations now; 6 of 6 in place\n"
         )
     );
     assert_eq!(
         second,
         format!(
-            "backend: {backend} ({location})\nmigrations: applied 0 migrations now; 4 of 4 in place\n"
+            "backend: {backend} ({location})\nmigrations: applied 0 migrations now; 6 of 6 in place\n"
         )
     );
     let store = db.open().await;
@@ -547,4 +547,64 @@ pub(crate) async fn orders_with_an_open_payment_stay_active(db: TestDb) {
     assert_eq!(store.active_orders().await.unwrap(), Vec::<OrderId>::new());
     assert_stored(&store, &tracked).await;
     tracked.order.check_ledger().unwrap();
+}
+
+/// Every append writes its events to the outbox in its own transaction (a
+/// refused append writes none); the relay publishes what is there, in
+/// order, as after a crash between commit and publication, then clears it.
+pub(crate) async fn appends_fill_the_outbox_and_the_relay_empties_it(db: TestDb) {
+    use foodiefast_actors::outbox::OutboxRelay;
+    use foodiefast_actors::store::{OutboxEntry, OutboxStore};
+    use foodiefast_actors::tracking::{Topic, TrackingHub, Update};
+    let store = db.open().await;
+    let mut tracked =
+        Tracked::placed_in(&store, details(1, 1, 1_000), OrderStatus::SentToChef).await;
+    let pending = store.unpublished(100).await.unwrap();
+    let ids: Vec<String> = pending.iter().map(OutboxEntry::id).collect();
+    assert_eq!(ids, ["1-1", "1-2", "1-3"]);
+    let events: Vec<OrderEvent> = pending.iter().map(|e| e.event.clone()).collect();
+    assert_eq!(events, tracked.events);
+    assert!(
+        pending
+            .iter()
+            .all(|e| e.kitchen == tracked.order.details().kitchen)
+    );
+    let stale = store
+        .append(OrderId(1), 1, &tracked.events[1..2], &tracked.view())
+        .await;
+    assert!(
+        matches!(stale, Err(StoreError::Conflict { .. })),
+        "{stale:?}"
+    );
+    assert_eq!(store.unpublished(100).await.unwrap().len(), 3);
+
+    let hub = Arc::new(TrackingHub::new(64));
+    let feed = hub.subscribe(Topic::Order(OrderId(1)));
+    let relay = OutboxRelay::start(Arc::new(store.clone()), hub.clone());
+    let next_version = || async {
+        match tokio::time::timeout(std::time::Duration::from_secs(5), feed.recv()).await {
+            Ok(Ok(Update::Status { version, .. })) => version,
+            other => panic!("no outbox event published: {other:?}"),
+        }
+    };
+    for version in 1..=3 {
+        assert_eq!(next_version().await, version);
+    }
+    let cancel = OrderCommand::Cancel {
+        reason: CancelReason::Customer,
+    };
+    tracked.run(&store, 2_000, &[cancel]).await;
+    relay.wake();
+    assert_eq!(next_version().await, 4);
+    for _ in 0..250 {
+        if store.unpublished(10).await.unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        store.unpublished(10).await.unwrap().is_empty(),
+        "published rows are cleared"
+    );
+    relay.stop();
 }

@@ -44,10 +44,11 @@ use crate::orders::{
     OrderActor, OrderArgs, OrderCensus, OrderRegistry, OrderRouter, OrderStart, OrderSupervisor,
     OrderSupervisorArgs, OrderSupervisorMsg,
 };
+use crate::outbox::OutboxRelay;
 use crate::pickup_watch::PickupWatches;
 use crate::payments::{PaymentProvider, PaymentSaga, SagaConfig};
 use crate::reactions::ActorWiring;
-use crate::store::{CourierStore, DecisionStore, OrderStore};
+use crate::store::{CourierStore, DecisionStore, OrderStore, OutboxStore};
 use crate::supervision::RestartPolicy;
 use crate::supervisor::{ChildKind, KeyedSupervisor, SupervisorArgs, SupervisorMsg};
 use crate::tracking::TrackingHub;
@@ -93,6 +94,7 @@ pub struct EngineBuilder {
     travel: Option<Travel>,
     dispatch: Option<DispatchParams>,
     payments: Option<(Arc<dyn PaymentProvider>, SagaConfig)>,
+    outbox: Option<Arc<dyn OutboxStore>>,
 }
 
 impl std::fmt::Debug for EngineBuilder {
@@ -154,6 +156,15 @@ impl EngineBuilder {
         self
     }
 
+    /// Publishes order events through `store`'s outbox (written with the
+    /// events, published after the commit by a relay; see
+    /// [`crate::outbox`]) instead of from the order actors (default).
+    #[must_use]
+    pub fn outbox(mut self, store: Arc<dyn OutboxStore>) -> Self {
+        self.outbox = Some(store);
+        self
+    }
+
     /// Starts every supervisor, wires the actors, starts the configured
     /// zones' dispatchers, and rehydrates every unfinished order (one whose
     /// history cannot be rebuilt is quarantined, not fatal).
@@ -171,12 +182,10 @@ impl EngineBuilder {
             registry: registry.clone(),
             reactions: OnceLock::new(),
             payments: OnceLock::new(),
+            outbox: OnceLock::new(),
         });
         let (order_supervisor, router) = start_orders(&ctx, &registry, config).await?;
-        if let Some((provider, saga_config)) = self.payments {
-            let saga = PaymentSaga::new(provider, Arc::downgrade(&router), self.clock, saga_config);
-            let _ = ctx.payments.set(Arc::new(saga));
-        }
+        attach_payments_and_outbox(&ctx, &router, self.payments, self.outbox);
         let couriers = Arc::new(Directory::default());
         let journal = DecisionJournal::start(self.decisions.clone());
         let dispatchers = Arc::new(Directory::default());
@@ -259,6 +268,23 @@ impl EngineBuilder {
         };
         engine.recover().await?;
         Ok(engine)
+    }
+}
+
+/// Starts the outbox relay (before recovery, so that events a crash left
+/// unpublished go out first) and the payment saga, when configured.
+fn attach_payments_and_outbox(
+    ctx: &Arc<EngineContext>,
+    router: &Arc<OrderRouter>,
+    payments: Option<(Arc<dyn PaymentProvider>, SagaConfig)>,
+    outbox: Option<Arc<dyn OutboxStore>>,
+) {
+    if let Some(store) = outbox {
+        let _ = ctx.outbox.set(OutboxRelay::start(store, ctx.hub.clone()));
+    }
+    if let Some((provider, config)) = payments {
+        let saga = PaymentSaga::new(provider, Arc::downgrade(router), ctx.clock, config);
+        let _ = ctx.payments.set(Arc::new(saga));
     }
 }
 
@@ -399,6 +425,7 @@ impl Engine {
             travel: None,
             dispatch: None,
             payments: None,
+            outbox: None,
         }
     }
 
@@ -519,6 +546,9 @@ impl Engine {
     pub async fn shutdown(self) {
         if let Some(saga) = self.ctx.payments.get() {
             saga.shutdown();
+        }
+        if let Some(relay) = self.ctx.outbox.get() {
+            relay.stop();
         }
         self.ctx.hub.shutdown();
         let timeout = Some(self.config.call_timeout);

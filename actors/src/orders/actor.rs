@@ -240,9 +240,14 @@ impl Actor for OrderActor {
     }
 }
 
-/// Tells the order's and the kitchen's watchers what happened.
-/// `version` is the event's own version in the order's stream.
+/// Tells the order's and the kitchen's watchers what happened: through the
+/// outbox when the store keeps one (the relay publishes what the append
+/// wrote), else at once. `version` is the event's own version.
 fn publish(ctx: &EngineContext, order: &Order, version: u64, event: &OrderEvent) {
+    if let Some(relay) = ctx.outbox.get() {
+        relay.wake();
+        return;
+    }
     let update = Update::Status {
         order: order.id(),
         version,
