@@ -32,6 +32,9 @@ pub enum EngineError {
     /// The courier is not online in this engine.
     #[error("courier {0} is not online")]
     CourierNotOnline(CourierId),
+    /// A scheduled shift that ends before it starts.
+    #[error("courier {0}'s scheduled shift ends before it starts")]
+    InvalidShift(CourierId),
     /// The courier's lifecycle refused the command.
     #[error(transparent)]
     Courier(#[from] CourierError),

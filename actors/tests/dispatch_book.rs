@@ -285,6 +285,140 @@ fn without_look_ahead_only_free_couriers_are_planned_with() {
     assert_eq!(offers[0].courier, CourierId(2));
 }
 
+fn book_with(change: impl FnOnce(&mut DispatchParams)) -> DispatchBook<StraightLine> {
+    let service =
+        ServiceTimes::new(Seconds::from_minutes(4), Seconds::from_minutes(4)).expect("valid");
+    let mut params = DispatchParams::new(service);
+    change(&mut params);
+    DispatchBook::new(StraightLine::new(320.0).expect("valid"), params).expect("valid")
+}
+
+#[test]
+fn an_unchanged_plan_is_not_redone_until_an_offer_falls_due() {
+    let mut b = book_with(|p| p.replan_every = Seconds::from_minutes(60));
+    b.add_order(order(1, 20)).expect("new");
+    b.courier_available(courier(1, 3_200.0)); // 10 min away: leaves at 8
+    assert!(b.round(Seconds::ZERO).expect("round").is_empty());
+    assert_eq!(b.planned_rounds(), 1);
+    for second in [10, 20, 120, 179] {
+        assert!(b.round(Seconds(second)).expect("round").is_empty());
+    }
+    assert_eq!(b.planned_rounds(), 1, "nothing changed, nothing due");
+    // Due at 8 - 5 minutes of commit horizon.
+    let offers = b.round(Seconds::from_minutes(3)).expect("round");
+    assert_eq!(offers.len(), 1);
+    assert_eq!(offers[0].depart_by, Seconds::from_minutes(8));
+    assert_eq!(b.planned_rounds(), 2);
+}
+
+#[test]
+fn a_change_or_a_stale_plan_brings_a_new_plan() {
+    let mut b = book();
+    b.add_order(order(1, 40)).expect("new");
+    b.courier_available(courier(1, 3_200.0));
+    b.round(Seconds::ZERO).expect("round");
+    b.round(Seconds(10)).expect("round");
+    assert_eq!(b.planned_rounds(), 1);
+    b.add_order(order(2, 40)).expect("new");
+    b.round(Seconds(20)).expect("round");
+    assert_eq!(b.planned_rounds(), 2, "a new order is planned at once");
+    b.round(Seconds(70)).expect("round");
+    assert_eq!(b.planned_rounds(), 2);
+    b.round(Seconds(80)).expect("round");
+    assert_eq!(b.planned_rounds(), 3, "redone a minute after the last plan");
+}
+
+/// Order 1 ready at minute 20 at the origin; courier 2 idle 37 minutes
+/// away; courier 1 scheduled to start next door at minute 15.
+fn courier_1_scheduled_and_order_1_waiting() -> DispatchBook<StraightLine> {
+    let mut b = book();
+    b.add_order(order(1, 20)).expect("new");
+    b.courier_available(courier(2, 11_700.0));
+    b.courier_scheduled(Courier {
+        free_at: Seconds::from_minutes(15),
+        ..courier(1, 100.0)
+    });
+    b
+}
+
+#[test]
+fn an_order_waits_for_a_courier_whose_shift_starts_nearby_soon() {
+    let mut b = courier_1_scheduled_and_order_1_waiting();
+    assert!(
+        b.round(Seconds::ZERO).expect("round").is_empty(),
+        "courier 2 would pick up at minute 39, courier 1 at 20"
+    );
+    assert_eq!(
+        b.available(),
+        1,
+        "a courier not yet online is offered nothing"
+    );
+    b.courier_available(Courier {
+        free_at: Seconds::from_minutes(15),
+        ..courier(1, 100.0)
+    });
+    let offers = b.round(Seconds::from_minutes(15)).expect("round");
+    assert_eq!(offers.len(), 1);
+    assert_eq!(offers[0].courier, CourierId(1));
+    assert_eq!(offers[0].pickup_at, Seconds::from_minutes(20));
+}
+
+#[test]
+fn without_the_schedule_the_far_courier_is_sent_at_once() {
+    let mut b = book();
+    b.add_order(order(1, 20)).expect("new");
+    b.courier_available(courier(2, 11_700.0));
+    let offers = b.round(Seconds::ZERO).expect("round");
+    assert_eq!(offers.len(), 1);
+    assert_eq!(offers[0].courier, CourierId(2));
+}
+
+#[test]
+fn a_scheduled_courier_who_does_not_start_stops_holding_orders() {
+    let mut b = courier_1_scheduled_and_order_1_waiting();
+    assert!(b.round(Seconds::ZERO).expect("round").is_empty());
+    // Due at 15, not online 15 minutes later.
+    let offers = b.round(Seconds::from_minutes(31)).expect("round");
+    assert_eq!(offers.len(), 1);
+    assert_eq!(offers[0].courier, CourierId(2));
+}
+
+#[test]
+fn a_shift_far_ahead_is_planned_with_only_within_the_planning_horizon() {
+    let mut b = book();
+    b.add_order(order(1, 20)).expect("new");
+    b.courier_available(courier(2, 11_700.0));
+    b.courier_scheduled(Courier {
+        free_at: Seconds::from_minutes(45),
+        ..courier(1, 100.0)
+    });
+    // At minute 0 the shift starts beyond the 20-minute horizon: courier 2
+    // goes, rather than the order waiting 45 minutes for courier 1.
+    let offers = b.round(Seconds::ZERO).expect("round");
+    assert_eq!(offers.len(), 1);
+    assert_eq!(offers[0].courier, CourierId(2));
+}
+
+#[test]
+fn an_order_ready_beyond_the_planning_horizon_is_not_planned_yet() {
+    let mut b = book();
+    // The only courier is 44 minutes away; the food is ready at minute 50.
+    b.add_order(order(1, 50)).expect("new");
+    b.courier_available(courier(1, 14_080.0));
+    assert!(b.round(Seconds::ZERO).expect("round").is_empty());
+    assert!(
+        b.round(Seconds::from_minutes(29))
+            .expect("round")
+            .is_empty()
+    );
+    let offers = b.round(Seconds::from_minutes(30)).expect("round");
+    assert_eq!(offers.len(), 1, "planned once ready within 20 minutes");
+    let mut unbounded = book_with(|p| p.planning_horizon = None);
+    unbounded.add_order(order(1, 50)).expect("new");
+    unbounded.courier_available(courier(1, 14_080.0));
+    assert_eq!(unbounded.round(Seconds::ZERO).expect("round").len(), 1);
+}
+
 #[derive(Debug, Clone)]
 enum Op {
     AddOrder(u64),

@@ -143,6 +143,35 @@ fn east(p: Point, metres: f64) -> Point {
     Point::new(p.x() + metres, p.y()).unwrap()
 }
 
+#[tokio::test(start_paused = true)]
+async fn an_order_waits_for_a_scheduled_courier_starting_next_door() {
+    // Courier 1 is 37 minutes away; courier 2 starts at minute 10 next to
+    // the restaurant, whose food is ready at minute 15.
+    let z = zone(&[11_700.0]).await;
+    z.courier_scheduled(
+        CourierId(2),
+        pt(100.0),
+        Seconds::from_minutes(10),
+        Seconds::from_minutes(300),
+    )
+    .expect("a valid shift");
+    accepted_order(&z, 1, pt(0.0), Seconds::from_minutes(15)).await;
+    run_for(9 * 60).await;
+    assert_eq!(
+        status_of(&z, 1).await,
+        CourierStatus::Idle,
+        "the far courier is not sent"
+    );
+    courier_online(&z, 2, pt(100.0)).await;
+    run_for(20).await;
+    assert_eq!(status_of(&z, 2).await, CourierStatus::Offered);
+    assert!(
+        z.courier_scheduled(CourierId(3), pt(0.0), Seconds(600), Seconds(600))
+            .is_err(),
+        "a shift must end after it starts"
+    );
+}
+
 async fn city_of_zones() -> (Engine, [(Point, Zone); 2]) {
     let (zoning, projection) = grid();
     let a = zone_centre(&zoning, &projection, pt(0.0));

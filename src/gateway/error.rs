@@ -182,6 +182,7 @@ impl From<EngineError> for ApiError {
                 Self::InvalidInput(refused.to_string())
             }
             EngineError::CourierNotOnline(_) => Self::NotOnline,
+            refused @ EngineError::InvalidShift(_) => Self::InvalidInput(refused.to_string()),
             EngineError::Courier(refused) => match refused {
                 CourierError::IllegalTransition { .. } => {
                     Self::IllegalTransition(refused.to_string())

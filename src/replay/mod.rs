@@ -31,6 +31,10 @@ pub struct ReplaySettings {
     /// The dispatcher's parameters; `None`: the engine's defaults. The
     /// service times and the click-to-door target are always the instance's.
     pub dispatch: Option<DispatchParams>,
+    /// Whether the engine hears of the day's courier shifts when the day
+    /// starts (MDRP schedules are planned ahead), rather than only as each
+    /// courier comes online.
+    pub announce_shifts: bool,
 }
 
 impl Default for ReplaySettings {
@@ -38,6 +42,7 @@ impl Default for ReplaySettings {
         Self {
             dispatch_period: Duration::from_secs(10),
             dispatch: None,
+            announce_shifts: true,
         }
     }
 }

@@ -125,6 +125,14 @@ impl<'a> Day<'a> {
         }
         let mut couriers = BTreeMap::new();
         for shift in instance.shifts() {
+            if settings.announce_shifts && shift.off_time > shift.on_time {
+                engine.courier_scheduled(
+                    shift.courier,
+                    shift.start,
+                    shift.on_time,
+                    shift.off_time,
+                )?;
+            }
             queue.insert((shift.on_time, Event::ShiftStarts(shift.courier)));
             queue.insert((shift.off_time, Event::ShiftEnds(shift.courier)));
             couriers.insert(
@@ -272,7 +280,8 @@ impl<'a> Day<'a> {
     /// couriers take every assignment they can still pick up in their shift.
     async fn answer_offers(&mut self) -> Result<(), ReplayError> {
         let mut offers = Vec::new();
-        for (&id, courier) in &self.couriers {
+        // Only online couriers are offered anything.
+        for (&id, courier) in self.couriers.iter().filter(|(_, c)| c.online) {
             while let Some(update) = courier.feed.try_recv() {
                 if let Ok(Update::Courier(CourierUpdate::Offered(offer))) = update {
                     offers.push((id, offer));

@@ -136,7 +136,6 @@ where
         let id = to_db(order.0, "order id")?;
         let (expected, last) = rows::new_versions(expected_version, events.len())?;
         let jsons = rows::encode_events(events)?;
-        let kitchen = to_db(view.kitchen.0, "kitchen id")?;
         let row = OrderViewRow::encode(view)?;
         let kitchen = to_db(view.kitchen.0, "kitchen id")?;
 

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use foodiefast_geo::order::Order;
+use foodiefast_geo::order::{Courier, Order};
 use foodiefast_geo::{CourierId, OrderId, Seconds, TravelModel};
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 
@@ -39,8 +39,13 @@ pub enum DispatcherMsg {
     OrderDone(OrderId),
     /// A courier's notice.
     Courier(CourierNotice),
+    /// A courier's shift is scheduled (see [`DispatchBook::courier_scheduled`]).
+    CourierScheduled(Courier),
     /// Time for a matching round.
     Tick,
+    /// A round asked for by an arriving order: runs once however many
+    /// orders asked before it came up in the mailbox.
+    RoundSoon,
     /// Why was this order given to its courier?
     Explain(OrderId, RpcReplyPort<Option<Decision>>),
     /// How loaded the zone is, for an admin view.
@@ -97,6 +102,8 @@ pub struct DispatcherState<M> {
     /// Every order the zone is responsible for, to put it back in the book
     /// if its courier lets it go.
     known: HashMap<OrderId, Order>,
+    /// A `RoundSoon` is in the mailbox.
+    round_asked: bool,
 }
 
 impl<M: TravelModel + Send + Sync + 'static> Actor for DispatcherActor<M> {
@@ -125,12 +132,13 @@ impl<M: TravelModel + Send + Sync + 'static> Actor for DispatcherActor<M> {
             clock,
             journal,
             known: HashMap::new(),
+            round_asked: false,
         })
     }
 
     async fn handle(
         &self,
-        _myself: ActorRef<Self::Msg>,
+        myself: ActorRef<Self::Msg>,
         message: Self::Msg,
         state: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
@@ -139,15 +147,26 @@ impl<M: TravelModel + Send + Sync + 'static> Actor for DispatcherActor<M> {
                 state.known.insert(order.id, order);
                 // A duplicate (the order asked twice) is already in the book.
                 let _ = state.book.add_order(order);
-                if state.book.available() > 0 {
-                    state.round();
+                // Orders placed together (a rush) share one early round,
+                // after every message already waiting has been handled.
+                let now = state.clock.now();
+                if state.book.available() > 0
+                    && state.book.in_planning_horizon(&order, now)
+                    && !state.round_asked
+                {
+                    state.round_asked = myself.cast(DispatcherMsg::RoundSoon).is_ok();
                 }
+            }
+            DispatcherMsg::RoundSoon => {
+                state.round_asked = false;
+                state.round();
             }
             DispatcherMsg::OrderDone(order) => {
                 state.known.remove(&order);
                 state.book.remove_order(order);
             }
             DispatcherMsg::Courier(notice) => state.on_courier(notice).await,
+            DispatcherMsg::CourierScheduled(courier) => state.book.courier_scheduled(courier),
             DispatcherMsg::Tick => state.round(),
             DispatcherMsg::Explain(order, reply) => {
                 let _ = reply.send(state.book.explain(order).cloned());
@@ -175,11 +194,14 @@ impl<M: TravelModel> DispatcherState<M> {
             let _ = self.book.answer(offer, OfferAnswer::TimedOut);
         }
         let started = std::time::Instant::now();
+        let planned = self.book.planned_rounds();
         let Ok(offers) = self.book.round(now) else {
             return;
         };
-        metrics::histogram!("foodiefast_matching_round_seconds")
-            .record(started.elapsed().as_secs_f64());
+        if self.book.planned_rounds() > planned {
+            metrics::histogram!("foodiefast_matching_round_seconds")
+                .record(started.elapsed().as_secs_f64());
+        }
         for offer in offers {
             metrics::counter!("foodiefast_offers_total", "outcome" => "sent").increment(1);
             if let Some(decision) = offer.orders.first().and_then(|&o| self.book.explain(o)) {

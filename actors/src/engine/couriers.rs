@@ -8,11 +8,13 @@
 //! subscribing to [`Engine::courier_feed`] (the tracking hub's
 //! [`Topic::Courier`]), whose updates are never dropped.
 
+use foodiefast_geo::order::Courier;
 use foodiefast_geo::{CourierId, OrderId, Point, Seconds};
 use ractor::{ActorRef, RpcReplyPort};
 
 use super::{Engine, ask, start_child};
 use crate::couriers::CourierMsg;
+use crate::dispatch::DispatcherMsg;
 use crate::domain::courier::{CourierError, CourierStatus, OfferAnswer};
 use crate::domain::order::OrderCommand;
 use crate::error::EngineError;
@@ -42,6 +44,34 @@ impl Engine {
             reply,
         })
         .await
+    }
+
+    /// Courier `id`'s shift is scheduled to start at `starts_at`, at `at`,
+    /// and end at `shift_end` (fire and forget). Its zone's dispatcher may
+    /// then keep an order for it when it is about to start nearby; it is
+    /// offered nothing before [`Engine::courier_online`]. A shift that
+    /// ends before it starts is refused.
+    pub fn courier_scheduled(
+        &self,
+        id: CourierId,
+        at: Point,
+        starts_at: Seconds,
+        shift_end: Seconds,
+    ) -> Result<(), EngineError> {
+        if shift_end <= starts_at {
+            return Err(EngineError::InvalidShift(id));
+        }
+        let courier = Courier {
+            id,
+            position: at,
+            free_at: starts_at,
+            shift_end,
+        };
+        self.zones.send(
+            self.zones.zone_of(at),
+            DispatcherMsg::CourierScheduled(courier),
+        );
+        Ok(())
     }
 
     /// Courier `id` ends its shift: orders it holds but has not picked up go

@@ -226,19 +226,20 @@ fn search(
     radius: f64,
     allow: impl Fn(CourierId) -> bool,
 ) -> Vec<Candidate> {
-    let evaluate = |id: CourierId| {
-        fleet.get(id).and_then(|c| {
-            candidates::evaluate(now, bundle, c, model, params.service, &params.cost)
-                .filter(|cand| cand.approach <= params.max_approach)
-        })
-    };
-    fleet
+    // Each courier is evaluated once; the index then keeps the nearest k.
+    let mut evaluated: Vec<Candidate> = Vec::with_capacity(k);
+    let nearest = fleet
         .index()
         .nearest_where(bundle.pickup, k, radius, |id, _| {
-            allow(id) && evaluate(id).is_some()
-        })
+            let candidate = fleet.get(id).filter(|_| allow(id)).and_then(|c| {
+                candidates::evaluate(now, bundle, c, model, params.service, &params.cost)
+                    .filter(|cand| cand.approach <= params.max_approach)
+            });
+            candidate.map(|c| evaluated.push(c)).is_some()
+        });
+    nearest
         .into_iter()
-        .filter_map(|n| evaluate(n.courier))
+        .filter_map(|n| evaluated.iter().find(|c| c.courier == n.courier).copied())
         .collect()
 }
 
