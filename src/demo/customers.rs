@@ -75,8 +75,9 @@ async fn order(
         .iter()
         .map(|(id, q)| json!({"item_id": id, "quantity": q}))
         .collect();
-    let body =
-        json!({"kitchen_id": kitchen.id, "items": merged, "drop_off": position(customer.home)});
+    // The sandbox provider's test card: the demo moves no money.
+    let body = json!({"kitchen_id": kitchen.id, "items": merged,
+        "drop_off": position(customer.home), "payment_method": "pm_card_visa"});
     // A key unique to this run's order: a retried request is the same order.
     let key = format!("demo-{seed}-{}-{n}", std::process::id());
     let placed = client

@@ -123,6 +123,8 @@ pub async fn place_orders(
                 "kitchen_id": kitchen.id,
                 "items": [{"item_id": kitchen.item, "quantity": 1}],
                 "drop_off": position(LatLngDegrees { lat: at.lat + 0.01, lng: at.lng + 0.01 }),
+                // The sandbox provider's test card (a started server has no other).
+                "payment_method": "pm_card_visa",
             });
             let key = format!("loadgen-{run}-{j}");
             let order = api

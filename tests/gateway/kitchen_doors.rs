@@ -66,8 +66,9 @@ async fn an_unanswered_order_is_rejected_at_its_deadline_and_everyone_sees_it() 
 
     for (event, event_id) in [
         ("placed", 1),
-        ("payment_authorised", 2),
-        ("sent_to_chef", 3),
+        ("payment_requested", 2),
+        ("payment_authorised", 3),
+        ("sent_to_chef", 4),
     ] {
         assert_status(&next_json(&mut feed).await, event, event_id);
     }
@@ -75,11 +76,11 @@ async fn an_unanswered_order_is_rejected_at_its_deadline_and_everyone_sees_it() 
     assert_quiet(&mut tracker, Duration::from_secs(1)).await;
     // ...then the rejection, on both feeds.
     let rejected = next_json(&mut tracker).await;
-    assert_status(&rejected, "rejected", 4);
+    assert_status(&rejected, "rejected", 5);
     assert_eq!(rejected["reason"], "no_answer", "{rejected}");
     assert!(matches!(next(&mut tracker).await, Seen::Closed(Some(1000))));
     let on_tablet = next_json(&mut feed).await;
-    assert_status(&on_tablet, "rejected", 4);
+    assert_status(&on_tablet, "rejected", 5);
     assert_eq!(on_tablet["order_id"], id);
     assert_eq!(on_tablet["reason"], "no_answer");
 
@@ -298,8 +299,9 @@ async fn the_chef_feed_resumes_with_exactly_the_missed_events() {
     let first = app.order(&customer, &kitchen).await["id"].as_u64().unwrap();
     for (event, event_id) in [
         ("placed", 1),
-        ("payment_authorised", 2),
-        ("sent_to_chef", 3),
+        ("payment_requested", 2),
+        ("payment_authorised", 3),
+        ("sent_to_chef", 4),
     ] {
         let msg = next_json(&mut feed).await;
         assert_status(&msg, event, event_id);
@@ -318,9 +320,9 @@ async fn the_chef_feed_resumes_with_exactly_the_missed_events() {
         .await;
     assert_eq!(accepted.status(), StatusCode::OK);
 
-    let mut resumed = app.ws("/ws/chef?last_event_id=3", chef).await.unwrap();
+    let mut resumed = app.ws("/ws/chef?last_event_id=4", chef).await.unwrap();
     let mut seen = Vec::new();
-    for event_id in 4..=8 {
+    for event_id in 5..=10 {
         let msg = next_json(&mut resumed).await;
         assert_eq!(msg["type"], "status", "{msg}");
         assert_eq!(msg["event_id"], event_id, "{msg}");
@@ -335,7 +337,10 @@ async fn the_chef_feed_resumes_with_exactly_the_missed_events() {
             .map(|(_, e)| e.as_str())
             .collect()
     };
-    assert_eq!(of(second), ["placed", "payment_authorised", "sent_to_chef"]);
+    assert_eq!(
+        of(second),
+        ["placed", "payment_requested", "payment_authorised", "sent_to_chef"]
+    );
     assert_eq!(of(first), ["accepted", "preparation_started"]);
     // Nothing twice, nothing more: then live, numbered on.
     assert_quiet(&mut resumed, Duration::from_millis(300)).await;
@@ -344,13 +349,13 @@ async fn the_chef_feed_resumes_with_exactly_the_missed_events() {
         .await;
     assert_eq!(ready.status(), StatusCode::OK);
     let live = next_json(&mut resumed).await;
-    assert_status(&live, "ready", 9);
+    assert_status(&live, "ready", 11);
     assert_eq!(live["order_id"], first);
 
     // From the start: every event of the kitchen, in order; an id from the
     // future resumes from the latest.
     let mut all = app.ws("/ws/chef?last_event_id=0", chef).await.unwrap();
-    for event_id in 1..=9 {
+    for event_id in 1..=11 {
         assert_eq!(next_json(&mut all).await["event_id"], event_id);
     }
     assert_quiet(&mut all, Duration::from_millis(200)).await;
@@ -364,8 +369,8 @@ async fn the_chef_feed_resumes_with_exactly_the_missed_events() {
         )
         .await;
     assert_eq!(cancel.status(), StatusCode::OK);
-    assert_status(&next_json(&mut ahead).await, "cancelled", 10);
-    assert_status(&next_json(&mut all).await, "cancelled", 10);
+    assert_status(&next_json(&mut ahead).await, "cancelled", 12);
+    assert_status(&next_json(&mut all).await, "cancelled", 12);
     let bad = app.ws("/ws/chef?last_event_id=-1", chef).await;
     assert!(bad.is_err(), "a negative id is refused at the upgrade");
 }

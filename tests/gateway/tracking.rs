@@ -464,6 +464,8 @@ async fn the_chef_feed_shows_new_orders_cancellations_and_courier_eta() {
         .await;
     assert_eq!(cancel.status(), StatusCode::OK);
     assert_status(&next_json(&mut ws).await, "cancelled", 8);
+    // The hold is released: the tablet sees the void too.
+    assert_status(&next_json(&mut ws).await, "payment_voided", 9);
     // Cancelled: no more ETAs.
     publish_courier_at(&app, id, KITCHEN.0 + 0.04, KITCHEN.1);
     assert_quiet(&mut ws, Duration::from_millis(300)).await;

@@ -454,7 +454,7 @@ pub(crate) async fn migrations_are_idempotent(db: TestDb) {
     let report = store.migrate().await.unwrap();
     assert_eq!(
         (report.applied_now, report.applied_total, report.known),
-        (0, 5, 5)
+        (0, 6, 6)
     );
     store.close().await;
     let again = db.open().await;

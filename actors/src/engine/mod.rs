@@ -45,8 +45,8 @@ use crate::orders::{
     OrderSupervisorArgs, OrderSupervisorMsg,
 };
 use crate::outbox::OutboxRelay;
-use crate::pickup_watch::PickupWatches;
 use crate::payments::{PaymentProvider, PaymentSaga, SagaConfig};
+use crate::pickup_watch::PickupWatches;
 use crate::reactions::ActorWiring;
 use crate::store::{CourierStore, DecisionStore, OrderStore, OutboxStore};
 use crate::supervision::RestartPolicy;

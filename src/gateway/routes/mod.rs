@@ -10,9 +10,9 @@ pub mod kitchen_queue;
 pub mod kitchens;
 pub mod operations;
 pub mod orders;
-pub mod trips;
 pub mod payments;
 pub mod receipts;
+pub mod trips;
 
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
