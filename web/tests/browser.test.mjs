@@ -130,7 +130,8 @@ test("a customer orders, the chef accepts, the courier delivers with the PIN", a
   await shot(chef, "02-chef-new-order-alert");
   await chef.locator(`[data-order="${orderId}"] button`, { hasText: "Accept" }).click();
   await alert.waitFor({ state: "hidden", ...WAIT });
-  await customer.getByTestId("order-status").filter({ hasText: "Accepted" }).waitFor(WAIT);
+  // Accepting starts the cooking at once: the customer sees it being prepared.
+  await customer.getByTestId("order-status").filter({ hasText: /Accepted|Being prepared/ }).waitFor(WAIT);
 
   // The courier is offered the order, with a countdown, and accepts.
   const offer = courier.getByTestId("offer");
