@@ -63,8 +63,12 @@ async fn work(server: Server, courier: Account, outstanding: Outstanding) {
     );
     let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
     let mut carrying: Vec<u64> = Vec::new();
+    // The order whose delivery was sent and not yet acknowledged: it stays
+    // outstanding, and is sent again if refused (say, rate limited), until
+    // the server acknowledges it.
+    let mut delivering: Option<u64> = None;
     loop {
-        if outstanding.lock().unwrap().is_empty() {
+        if delivering.is_none() && outstanding.lock().unwrap().is_empty() {
             return;
         }
         let next = tokio::time::timeout(Duration::from_millis(500), ws.next()).await;
@@ -87,24 +91,40 @@ async fn work(server: Server, courier: Account, outstanding: Outstanding) {
                 carrying = ids(&message);
                 send(&mut ws, json!({"v": 1, "type": "arrived"})).await;
             }
+            (Some("error"), _) if delivering.is_some() => {
+                // Refused for now: the same delivery again, within the
+                // per-connection message rate.
+                tokio::time::sleep(Duration::from_millis(150)).await;
+                deliver(&mut ws, &outstanding, delivering).await;
+            }
             (Some("ack"), Some("arrived")) | (Some("error"), _) if !carrying.is_empty() => {
                 // Not ready yet (or just arrived): ask again shortly.
-                tokio::time::sleep(Duration::from_millis(50)).await;
+                tokio::time::sleep(Duration::from_millis(150)).await;
                 send(&mut ws, json!({"v": 1, "type": "picked_up"})).await;
             }
-            (Some("ack"), Some("picked_up" | "delivered")) => {
-                if let Some(order) = carrying.pop() {
-                    let pin = outstanding.lock().unwrap().get(&order).cloned();
-                    send(
-                        &mut ws,
-                        json!({"v": 1, "type": "delivered", "order_id": order, "pin": pin}),
-                    )
-                    .await;
-                    outstanding.lock().unwrap().remove(&order);
+            (Some("ack"), Some(action @ ("picked_up" | "delivered"))) => {
+                if action == "delivered"
+                    && let Some(done) = delivering.take()
+                {
+                    outstanding.lock().unwrap().remove(&done);
                 }
+                delivering = carrying.pop();
+                deliver(&mut ws, &outstanding, delivering).await;
             }
             _ => {}
         }
+    }
+}
+
+/// Sends the delivery of `order`, with the PIN its customer gave.
+async fn deliver(ws: &mut Ws, outstanding: &Outstanding, order: Option<u64>) {
+    if let Some(order) = order {
+        let pin = outstanding.lock().unwrap().get(&order).cloned();
+        send(
+            ws,
+            json!({"v": 1, "type": "delivered", "order_id": order, "pin": pin}),
+        )
+        .await;
     }
 }
 

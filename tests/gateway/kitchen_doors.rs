@@ -339,7 +339,12 @@ async fn the_chef_feed_resumes_with_exactly_the_missed_events() {
     };
     assert_eq!(
         of(second),
-        ["placed", "payment_requested", "payment_authorised", "sent_to_chef"]
+        [
+            "placed",
+            "payment_requested",
+            "payment_authorised",
+            "sent_to_chef"
+        ]
     );
     assert_eq!(of(first), ["accepted", "preparation_started"]);
     // Nothing twice, nothing more: then live, numbered on.
