@@ -194,6 +194,11 @@ impl Subscription {
         }
     }
 
+    /// Why the subscription ended, if it has (queued updates aside).
+    pub fn ended(&self) -> Option<Closed> {
+        self.shared.lock().closed
+    }
+
     /// The next update if one is queued, without waiting.
     pub fn try_recv(&self) -> Option<Result<Update, Closed>> {
         let mut q = self.shared.lock();

@@ -184,7 +184,7 @@ pub async fn run(
                         return;
                     }
                 };
-                if !deliver(&mut socket, step).await {
+                if !deliver(&mut socket, step, &feed.subscription).await {
                     return;
                 }
             }
@@ -202,7 +202,7 @@ pub async fn run(
 }
 
 /// Sends what `step` says; false once the connection is over.
-async fn deliver(socket: &mut WebSocket, step: Step) -> bool {
+async fn deliver(socket: &mut WebSocket, step: Step, subscription: &Subscription) -> bool {
     match step {
         Step::Skip => true,
         Step::Send(msg) => send(socket, &msg).await.is_ok(),
@@ -214,12 +214,19 @@ async fn deliver(socket: &mut WebSocket, step: Step) -> bool {
         }
         Step::Fetch(read) => {
             let Some(msgs) = read.await else {
-                close(
-                    socket,
-                    CLOSE_TRY_AGAIN,
-                    "try again: reconnect with last_event_id",
-                )
-                .await;
+                // A read that failed because the server is stopping (the
+                // store closes once the HTTP server is done, while upgraded
+                // connections may still be draining) is a restart.
+                if subscription.ended() == Some(Closed::Shutdown) {
+                    close(socket, CLOSE_RESTART, "server restarting: reconnect").await;
+                } else {
+                    close(
+                        socket,
+                        CLOSE_TRY_AGAIN,
+                        "try again: reconnect with last_event_id",
+                    )
+                    .await;
+                }
                 return false;
             };
             for msg in &msgs {
