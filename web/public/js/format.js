@@ -38,6 +38,14 @@ const statusWords = {
   heading_to_pickup: "Heading to the kitchen",
   waiting_at_restaurant: "At the kitchen",
   delivering: "Delivering",
+  // Events of the order's log that are not statuses of their own.
+  preparation_started: "The kitchen started cooking",
+  payment_requested: "Payment requested",
+  payment_captured: "Payment taken",
+  payment_voided: "Payment hold released",
+  refund_requested: "Refund requested",
+  payment_refunded: "Refunded",
+  payment_failed: "Payment problem: our team will settle it",
 };
 
 export function statusLabel(status) {
