@@ -377,6 +377,13 @@ proptest! {
             if before.status().is_terminal() {
                 prop_assert_eq!(order.status(), before.status(), "a terminal order moved");
             }
+            // The live list (admin counts, the live map) holds every status
+            // an unfinished order reaches, and no terminal one.
+            prop_assert_eq!(
+                OrderStatus::LIVE.contains(&order.status()),
+                !order.status().is_terminal(),
+                "{:?}", order.status()
+            );
             match order.status() {
                 OrderStatus::PickedUp | OrderStatus::Delivered => prop_assert!(order.courier().is_some()),
                 OrderStatus::Placed | OrderStatus::PaymentAuthorised | OrderStatus::SentToChef

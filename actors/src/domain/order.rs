@@ -90,6 +90,17 @@ pub enum OrderStatus {
 }
 
 impl OrderStatus {
+    /// Every status an unfinished order can be in, in lifecycle order.
+    pub const LIVE: [Self; 7] = [
+        Self::Placed,
+        Self::PaymentAuthorised,
+        Self::SentToChef,
+        Self::Accepted,
+        Self::Preparing,
+        Self::Ready,
+        Self::PickedUp,
+    ];
+
     /// Whether nothing more can happen to the order.
     pub const fn is_terminal(self) -> bool {
         matches!(self, Self::Delivered | Self::Rejected | Self::Cancelled)

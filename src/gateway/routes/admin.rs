@@ -52,18 +52,10 @@ pub struct ZoneOut {
         (status = 403, description = "Not an admin", body = ErrorBody),
     ))]
 async fn stats(State(state): State<AppState>, _admin: Authed<Admin>) -> Json<Stats> {
-    let orders_by_status = [
-        OrderStatus::Placed,
-        OrderStatus::PaymentAuthorised,
-        OrderStatus::SentToChef,
-        OrderStatus::Accepted,
-        OrderStatus::Preparing,
-        OrderStatus::Ready,
-        OrderStatus::PickedUp,
-    ]
-    .into_iter()
-    .map(|s| (s.as_str().to_owned(), state.engine.orders_in(s)))
-    .collect();
+    let orders_by_status = OrderStatus::LIVE
+        .into_iter()
+        .map(|s| (s.as_str().to_owned(), state.engine.orders_in(s)))
+        .collect();
     Json(Stats {
         live_orders: state.engine.live_orders(),
         orders_by_status,

@@ -168,18 +168,10 @@ async fn live_map(
             Err(other) => return Err(other.into()),
         }
     }
-    let mut ids: Vec<OrderId> = [
-        OrderStatus::Placed,
-        OrderStatus::PaymentAuthorised,
-        OrderStatus::SentToChef,
-        OrderStatus::Accepted,
-        OrderStatus::Preparing,
-        OrderStatus::Ready,
-        OrderStatus::PickedUp,
-    ]
-    .into_iter()
-    .flat_map(|s| engine.orders_with_status(s))
-    .collect();
+    let mut ids: Vec<OrderId> = OrderStatus::LIVE
+        .into_iter()
+        .flat_map(|s| engine.orders_with_status(s))
+        .collect();
     ids.sort_unstable_by_key(|id| std::cmp::Reverse(id.0));
     ids.truncate(MAP_LIMIT);
     let mut orders = Vec::with_capacity(ids.len());
