@@ -60,6 +60,9 @@ pub enum SupervisorMsg<C: ChildKind> {
     Stop(C::Key, RpcReplyPort<bool>),
 }
 
+// Local only: never sent to another node of a cluster.
+impl<C: ChildKind> ractor::Message for SupervisorMsg<C> {}
+
 impl<C: ChildKind> Debug for SupervisorMsg<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

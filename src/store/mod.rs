@@ -17,6 +17,7 @@
 //!   besides the order log (accounts, kitchens and menus, idempotency keys);
 //! - [`kitchen_feed`]: each kitchen's events numbered in order, the chef
 //!   feed's event ids;
+//! - [`leases`]: cluster membership and zone leases (PostgreSQL only);
 //! - `rows`: SQL and row mapping shared by both backends;
 //! - `shared`: the store's logic, generic over the backend;
 //! - [`sqlite`], [`postgres`]: the backends, each a connection set-up and
@@ -27,6 +28,7 @@ mod catalog;
 pub mod config;
 pub mod idempotency;
 pub mod kitchen_feed;
+pub mod leases;
 pub mod postgres;
 mod rows;
 mod shared;
@@ -122,6 +124,15 @@ impl Store {
         match self {
             Self::Sqlite(_) => Backend::Sqlite,
             Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The cluster's membership and lease tables: PostgreSQL only, since an
+    /// embedded file serves a single process.
+    pub fn lease_table(&self) -> Option<leases::LeaseTable> {
+        match self {
+            Self::Sqlite(_) => None,
+            Self::Postgres(s) => Some(leases::LeaseTable::new(s.sql.pool.clone())),
         }
     }
 

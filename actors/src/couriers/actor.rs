@@ -79,6 +79,9 @@ pub enum CourierMsg {
     Crash,
 }
 
+// Local only: never sent to another node of a cluster.
+impl ractor::Message for CourierMsg {}
+
 /// Start-up arguments.
 #[derive(Clone)]
 pub struct CourierArgs {

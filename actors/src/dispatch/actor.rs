@@ -54,6 +54,9 @@ pub enum DispatcherMsg {
     Crash,
 }
 
+// Local only: never sent to another node of a cluster.
+impl ractor::Message for DispatcherMsg {}
+
 /// A zone's live counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ZoneLoad {

@@ -95,6 +95,18 @@ pub struct EngineBuilder {
     dispatch: Option<DispatchParams>,
     payments: Option<(Arc<dyn PaymentProvider>, SagaConfig)>,
     outbox: Option<Arc<dyn OutboxStore>>,
+    hub: Option<Arc<TrackingHub>>,
+    recover_only: Option<RecoveryFilter>,
+}
+
+/// Which unfinished orders an engine rehydrates (see [`EngineBuilder::recover_only`]).
+#[derive(Clone)]
+pub struct RecoveryFilter(pub Arc<dyn Fn(&Order) -> bool + Send + Sync>);
+
+impl std::fmt::Debug for RecoveryFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RecoveryFilter")
+    }
 }
 
 impl std::fmt::Debug for EngineBuilder {
@@ -165,6 +177,24 @@ impl EngineBuilder {
         self
     }
 
+    /// Publishes live updates on `hub`, shared with others (several engines
+    /// of one process, each running a zone of a cluster), instead of a hub
+    /// of its own. A shared hub outlives the engine: shutting the engine
+    /// down leaves it open.
+    #[must_use]
+    pub fn hub(mut self, hub: Arc<TrackingHub>) -> Self {
+        self.hub = Some(hub);
+        self
+    }
+
+    /// Rehydrates only the unfinished orders `filter` keeps (default: all):
+    /// an engine running one zone of a cluster takes that zone's orders.
+    #[must_use]
+    pub fn recover_only(mut self, filter: RecoveryFilter) -> Self {
+        self.recover_only = Some(filter);
+        self
+    }
+
     /// Starts every supervisor, wires the actors, starts the configured
     /// zones' dispatchers, and rehydrates every unfinished order (one whose
     /// history cannot be rebuilt is quarantined, not fatal).
@@ -172,7 +202,13 @@ impl EngineBuilder {
         let (travel, params) = self.dispatching()?;
         let eta = EtaModel::new(travel.clone(), params.assignment.service);
         let config = self.config;
-        let hub = Arc::new(TrackingHub::new(config.subscriber_capacity));
+        let (hub, shared_hub) = match self.hub {
+            Some(hub) => (hub, true),
+            None => (
+                Arc::new(TrackingHub::new(config.subscriber_capacity)),
+                false,
+            ),
+        };
         let registry = Arc::new(OrderRegistry::default());
         let ctx = Arc::new(EngineContext {
             store: self.orders,
@@ -239,15 +275,7 @@ impl EngineBuilder {
         };
         // Set before recovery, so that every rebuilt order resumes at once.
         let _ = ctx.reactions.set(Arc::new(wiring));
-        for &zone in &self.zones {
-            start_child(
-                &dispatcher_supervisor,
-                zone,
-                config.call_timeout,
-                "dispatcher",
-            )
-            .await?;
-        }
+        start_zones(&dispatcher_supervisor, &self.zones, config.call_timeout).await?;
         let mut engine = Engine {
             ctx,
             registry,
@@ -265,6 +293,8 @@ impl EngineBuilder {
             config,
             eta,
             recovered: 0,
+            shared_hub,
+            recover_only: self.recover_only,
         };
         engine.recover().await?;
         Ok(engine)
@@ -357,6 +387,18 @@ async fn supervise_shared<C: ChildKind>(
     Ok(supervisor)
 }
 
+/// Starts the dispatchers of `zones`.
+async fn start_zones(
+    supervisor: &ActorRef<SupervisorMsg<DispatcherKind>>,
+    zones: &[Zone],
+    timeout: Duration,
+) -> Result<(), EngineError> {
+    for &zone in zones {
+        start_child(supervisor, zone, timeout, "dispatcher").await?;
+    }
+    Ok(())
+}
+
 /// Has `supervisor` start `key`'s actor (or find it running).
 async fn start_child<C: ChildKind>(
     supervisor: &ActorRef<SupervisorMsg<C>>,
@@ -406,6 +448,9 @@ pub struct Engine {
     config: EngineConfig,
     eta: EtaModel,
     recovered: usize,
+    /// Whether the hub belongs to others too (then shutdown leaves it open).
+    shared_hub: bool,
+    recover_only: Option<RecoveryFilter>,
 }
 
 impl Engine {
@@ -426,6 +471,8 @@ impl Engine {
             dispatch: None,
             payments: None,
             outbox: None,
+            hub: None,
+            recover_only: None,
         }
     }
 
@@ -453,6 +500,11 @@ impl Engine {
                 self.registry.quarantine(id);
                 continue;
             };
+            if let Some(RecoveryFilter(keep)) = &self.recover_only
+                && !keep(&order)
+            {
+                continue;
+            }
             if let Some(courier) = order.courier() {
                 let trip = trips.entry(courier).or_default();
                 trip.orders.push(id);
@@ -543,14 +595,16 @@ impl Engine {
     /// Stops every actor; the store keeps everything acknowledged. Payment
     /// steps in flight are abandoned: the next engine's recovery sends them
     /// again under the same keys.
-    pub async fn shutdown(self) {
+    pub async fn shutdown(&self) {
         if let Some(saga) = self.ctx.payments.get() {
             saga.shutdown();
         }
         if let Some(relay) = self.ctx.outbox.get() {
             relay.stop();
         }
-        self.ctx.hub.shutdown();
+        if !self.shared_hub {
+            self.ctx.hub.shutdown();
+        }
         let timeout = Some(self.config.call_timeout);
         let reason = || Some("engine shutdown".to_owned());
         // Errors here mean an actor is already gone, which is the goal.

@@ -124,6 +124,9 @@ pub enum KitchenMsg {
     Queue(RpcReplyPort<KitchenQueue>),
 }
 
+// Local only: never sent to another node of a cluster.
+impl ractor::Message for KitchenMsg {}
+
 /// Start-up arguments.
 #[derive(Clone)]
 pub struct KitchenArgs {

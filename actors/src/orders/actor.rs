@@ -76,6 +76,9 @@ pub enum OrderMsg {
     Passivate(Instant),
 }
 
+// Local only: never sent to another node of a cluster.
+impl ractor::Message for OrderMsg {}
+
 /// The order actor (stateless handler; the state lives in [`OrderState`]).
 #[derive(Debug, Clone, Copy)]
 pub struct OrderActor;

@@ -39,6 +39,9 @@ pub enum OrderSupervisorMsg {
     Sweep,
 }
 
+// Local only: never sent to another node of a cluster.
+impl ractor::Message for OrderSupervisorMsg {}
+
 /// The supervisor of all order actors.
 #[derive(Debug, Clone, Copy)]
 pub struct OrderSupervisor;

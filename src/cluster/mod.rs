@@ -1,0 +1,17 @@
+//! Scaling out: engine processes joined in a cluster. Each node is a
+//! `ractor_cluster` node (authenticated by a shared cookie); nodes find each
+//! other through the membership table, an explicit peer list or a headless
+//! Service's DNS; each dispatch zone is run by exactly one node at a time,
+//! the holder of its lease in PostgreSQL.
+//!
+//! - [`config`]: the cluster settings from the environment;
+//! - [`placement`]: which node should own which zone (rendezvous hashing);
+//! - [`keeper`]: takes, renews and hands over this node's zone leases;
+//! - [`membership`]: the cluster listener and the connections to peers;
+//! - [`zone_host`]: one engine per zone owned here, started and stopped as leases move.
+
+pub mod config;
+pub mod keeper;
+pub mod membership;
+pub mod placement;
+pub mod zone_host;

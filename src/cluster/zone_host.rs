@@ -1,0 +1,192 @@
+//! The zones this node runs: one engine per owned zone, started when the
+//! keeper hands the zone to this node (rehydrating the zone's unfinished
+//! orders from the event log) and shut down when the zone moves away. An
+//! engine being started already counts as running, so the keeper never
+//! releases a zone whose engine might still come up.
+//!
+//! An engine that fails to start is retried every [`RETRY`] while the zone
+//! stays owned here.
+
+use std::collections::{BTreeSet, HashMap};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use foodiefast_actors::{Engine, EngineError};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::keeper::Owned;
+
+/// How soon a zone whose engine failed to start is tried again.
+pub const RETRY: Duration = Duration::from_secs(1);
+
+/// Starts the engine of one zone (named by its lease key).
+pub type EngineFactory = Arc<
+    dyn Fn(String) -> Pin<Box<dyn Future<Output = Result<Engine, EngineError>> + Send>>
+        + Send
+        + Sync,
+>;
+
+type Engines = Arc<RwLock<HashMap<String, Arc<Engine>>>>;
+
+/// The engines of the zones owned here.
+pub struct ZoneHost {
+    engines: Engines,
+    running: watch::Receiver<BTreeSet<String>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for ZoneHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ZoneHost")
+            .field("running", &*self.running.borrow())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ZoneHost {
+    /// Follows `owned`, starting engines with `factory`.
+    pub fn start(owned: watch::Receiver<Owned>, factory: EngineFactory) -> Self {
+        let engines: Engines = Arc::default();
+        let (running_tx, running) = watch::channel(BTreeSet::new());
+        let task = tokio::spawn(reconcile_forever(
+            owned,
+            factory,
+            engines.clone(),
+            running_tx,
+        ));
+        Self {
+            engines,
+            running,
+            task: Some(task),
+        }
+    }
+
+    /// The engine of `zone`, when it runs here.
+    pub fn engine(&self, zone: &str) -> Option<Arc<Engine>> {
+        read(&self.engines).get(zone).cloned()
+    }
+
+    /// Every engine running here, by zone.
+    pub fn engines(&self) -> Vec<(String, Arc<Engine>)> {
+        let mut all: Vec<_> = read(&self.engines)
+            .iter()
+            .map(|(zone, engine)| (zone.clone(), engine.clone()))
+            .collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all
+    }
+
+    /// The zones running (or starting) here, as they change: what the
+    /// keeper waits on before it hands a zone over.
+    pub fn running(&self) -> watch::Receiver<BTreeSet<String>> {
+        self.running.clone()
+    }
+
+    /// Stops following the keeper and shuts every engine down.
+    pub async fn stop(mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+            let _ = task.await;
+        }
+        let engines: Vec<_> = write(&self.engines).drain().collect();
+        for (zone, engine) in engines {
+            engine.shutdown().await;
+            tracing::info!(zone = %zone, "zone stopped");
+        }
+    }
+}
+
+impl Drop for ZoneHost {
+    fn drop(&mut self) {
+        if let Some(task) = &self.task {
+            task.abort();
+        }
+    }
+}
+
+fn read(engines: &Engines) -> std::sync::RwLockReadGuard<'_, HashMap<String, Arc<Engine>>> {
+    // Every mutation is one insert or remove: a poisoned map is still whole.
+    engines
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn write(engines: &Engines) -> std::sync::RwLockWriteGuard<'_, HashMap<String, Arc<Engine>>> {
+    engines
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+async fn reconcile_forever(
+    mut owned: watch::Receiver<Owned>,
+    factory: EngineFactory,
+    engines: Engines,
+    running: watch::Sender<BTreeSet<String>>,
+) {
+    loop {
+        let wanted: BTreeSet<String> = owned.borrow_and_update().keys().cloned().collect();
+        let all_started = reconcile(&wanted, &factory, &engines, &running).await;
+        let changed = owned.changed();
+        if all_started {
+            if changed.await.is_err() {
+                return;
+            }
+        } else if let Ok(Err(_)) = tokio::time::timeout(RETRY, changed).await {
+            return;
+        }
+    }
+}
+
+/// Stops the engines of zones no longer wanted, then starts the missing
+/// ones; whether every wanted zone runs.
+async fn reconcile(
+    wanted: &BTreeSet<String>,
+    factory: &EngineFactory,
+    engines: &Engines,
+    running: &watch::Sender<BTreeSet<String>>,
+) -> bool {
+    let unwanted: Vec<(String, Arc<Engine>)> = {
+        let mut map = write(engines);
+        let gone: Vec<String> = map
+            .keys()
+            .filter(|z| !wanted.contains(*z))
+            .cloned()
+            .collect();
+        gone.into_iter()
+            .filter_map(|zone| map.remove(&zone).map(|engine| (zone, engine)))
+            .collect()
+    };
+    for (zone, engine) in unwanted {
+        engine.shutdown().await;
+        tracing::info!(zone = %zone, "zone stopped: it moved to another node");
+        running.send_modify(|r| {
+            r.remove(&zone);
+        });
+    }
+    let mut all_started = true;
+    for zone in wanted {
+        if read(engines).contains_key(zone) {
+            continue;
+        }
+        running.send_modify(|r| {
+            r.insert(zone.clone());
+        });
+        match factory(zone.clone()).await {
+            Ok(engine) => {
+                tracing::info!(zone = %zone, recovered = engine.recovered(), "zone started");
+                write(engines).insert(zone.clone(), Arc::new(engine));
+            }
+            Err(err) => {
+                tracing::error!(zone = %zone, error = %err, "zone did not start; retrying");
+                running.send_modify(|r| {
+                    r.remove(zone);
+                });
+                all_started = false;
+            }
+        }
+    }
+    all_started
+}
