@@ -12,16 +12,17 @@
 //! push, never across an await.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use foodiefast_geo::{CourierId, OrderId, Point, RestaurantId, Seconds};
+use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
 use crate::domain::courier::{Offer, OfferAnswer};
 use crate::domain::order::OrderEvent;
 
 /// What a subscriber watches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Topic {
     /// One order: its status changes, and its courier while assigned.
     Order(OrderId),
@@ -32,7 +33,7 @@ pub enum Topic {
 }
 
 /// What a courier's app is told; like status changes, never dropped.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum CourierUpdate {
     /// A new offer to answer before its deadline.
     Offered(Offer),
@@ -57,7 +58,7 @@ pub enum CourierUpdate {
 }
 
 /// One live update.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Update {
     /// An order's lifecycle moved: never dropped.
     Status {
@@ -210,11 +211,23 @@ impl Subscription {
     }
 }
 
+/// Also receives every update published on a hub (see [`TrackingHub::forward_to`]).
+pub type Forwarder = Arc<dyn Fn(Topic, &Update) + Send + Sync>;
+
 /// The hub: topics to their subscribers' queues.
-#[derive(Debug)]
 pub struct TrackingHub {
     topics: Mutex<HashMap<Topic, Vec<Weak<Shared>>>>,
     capacity: usize,
+    forwarder: OnceLock<Forwarder>,
+}
+
+impl std::fmt::Debug for TrackingHub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrackingHub")
+            .field("capacity", &self.capacity)
+            .field("forwarding", &self.forwarder.get().is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl TrackingHub {
@@ -223,7 +236,15 @@ impl TrackingHub {
         Self {
             topics: Mutex::new(HashMap::new()),
             capacity: capacity.max(1),
+            forwarder: OnceLock::new(),
         }
+    }
+
+    /// Hands every update published here to `forwarder` too (a cluster
+    /// node's relay, carrying it to subscribers on other nodes). Set once;
+    /// false if a forwarder was already set.
+    pub fn forward_to(&self, forwarder: Forwarder) -> bool {
+        self.forwarder.set(forwarder).is_ok()
     }
 
     fn topics(&self) -> std::sync::MutexGuard<'_, HashMap<Topic, Vec<Weak<Shared>>>> {
@@ -246,8 +267,18 @@ impl TrackingHub {
         Subscription { shared }
     }
 
-    /// Sends `update` to every subscriber of `topic`, without waiting.
+    /// Sends `update` to every subscriber of `topic`, without waiting, and
+    /// to the forwarder, if any.
     pub fn publish(&self, topic: Topic, update: &Update) {
+        self.deliver(topic, update);
+        if let Some(forward) = self.forwarder.get() {
+            forward(topic, update);
+        }
+    }
+
+    /// Sends `update` to this hub's subscribers of `topic` only: an update
+    /// that came from another node, not to be forwarded again.
+    pub fn deliver(&self, topic: Topic, update: &Update) {
         let subscribers: Vec<Arc<Shared>> = {
             let mut topics = self.topics();
             let Some(list) = topics.get_mut(&topic) else {
@@ -283,5 +314,54 @@ impl TrackingHub {
         for s in all {
             s.close(Closed::Shutdown);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+
+    fn position(courier: u64) -> Update {
+        Update::Position {
+            courier: CourierId(courier),
+            at: Point::new(10.0, 20.0).unwrap_or_else(|_| unreachable!()),
+            eta: Some(Seconds(90)),
+        }
+    }
+
+    #[test]
+    fn published_updates_are_forwarded_and_delivered_ones_are_not() {
+        let hub = TrackingHub::new(8);
+        let forwarded: Arc<Mutex<Vec<(Topic, Update)>>> = Arc::default();
+        let sink = forwarded.clone();
+        assert!(hub.forward_to(Arc::new(move |topic, update: &Update| {
+            sink.lock().unwrap().push((topic, update.clone()));
+        })));
+        assert!(!hub.forward_to(Arc::new(|_, _: &Update| {})), "set once");
+        let topic = Topic::Order(OrderId(7));
+        let watcher = hub.subscribe(topic);
+
+        hub.publish(topic, &position(1));
+        hub.deliver(topic, &position(2));
+
+        assert_eq!(*forwarded.lock().unwrap(), [(topic, position(1))]);
+        assert_eq!(watcher.try_recv(), Some(Ok(position(1))));
+        assert_eq!(
+            watcher.try_recv(),
+            Some(Ok(position(2))),
+            "delivered here too"
+        );
+        assert_eq!(watcher.try_recv(), None);
+    }
+
+    #[test]
+    fn updates_cross_the_wire_unchanged() {
+        let update = Update::Courier(CourierUpdate::Released(vec![OrderId(3), OrderId(4)]));
+        let topic = Topic::Courier(CourierId(9));
+        let text = serde_json::to_string(&(topic, &update)).unwrap();
+        let back: (Topic, Update) = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, (topic, update));
     }
 }

@@ -8,9 +8,11 @@
 //! - [`placement`]: which node should own which zone (rendezvous hashing);
 //! - [`keeper`]: takes, renews and hands over this node's zone leases;
 //! - [`membership`]: the cluster listener and the connections to peers;
+//! - [`door`]: the actor other nodes talk to (tracking updates, calls);
 //! - [`zone_host`]: one engine per zone owned here, started and stopped as leases move.
 
 pub mod config;
+pub mod door;
 pub mod keeper;
 pub mod membership;
 pub mod placement;

@@ -17,4 +17,5 @@ mod harness;
 
 mod keepers;
 mod leases;
+mod mesh;
 mod zone_host;
