@@ -17,7 +17,7 @@ use crate::domain::order::{Order, OrderEvent, OrderStatus};
 use crate::domain::payment::PaymentState;
 
 /// The read model of an order (CQRS query side), kept by every append.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OrderView {
     /// The order.
     pub id: OrderId,

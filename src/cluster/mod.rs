@@ -9,8 +9,10 @@
 //! - [`keeper`]: takes, renews and hands over this node's zone leases;
 //! - [`membership`]: the cluster listener and the connections to peers;
 //! - [`door`]: the actor other nodes talk to (tracking updates, calls);
+//! - [`calls`]: the commands a zone's owner answers for other nodes, applied once per id;
 //! - [`zone_host`]: one engine per zone owned here, started and stopped as leases move.
 
+pub mod calls;
 pub mod config;
 pub mod door;
 pub mod keeper;

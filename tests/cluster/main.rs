@@ -15,6 +15,7 @@
 #[path = "../store/harness.rs"]
 mod harness;
 
+mod calls;
 mod keepers;
 mod leases;
 mod mesh;

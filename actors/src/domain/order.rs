@@ -383,7 +383,7 @@ pub enum OrderEvent {
 }
 
 /// What can be asked of an order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OrderCommand {
     /// Record a payment authorised outside the engine (an order placed
     /// without payment terms; refused for one the engine pays for).

@@ -145,7 +145,7 @@ impl PaymentStep {
 }
 
 /// A provider's final answer to a step, recorded in the order's log.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PaymentOutcome {
     /// The hold is placed.
     Authorised(Hold),
