@@ -10,7 +10,8 @@
 //! - [`membership`]: the cluster listener and the connections to peers;
 //! - [`door`]: the actor other nodes talk to (tracking updates, calls);
 //! - [`calls`]: the commands a zone's owner answers for other nodes, applied once per id;
-//! - [`zone_host`]: one engine per zone owned here, started and stopped as leases move.
+//! - [`zone_host`]: one engine per zone owned here, started and stopped as leases move;
+//! - [`router`]: the caller's side: a zone call run here or sent to the zone's owner, retried.
 
 pub mod calls;
 pub mod config;
@@ -18,4 +19,5 @@ pub mod door;
 pub mod keeper;
 pub mod membership;
 pub mod placement;
+pub mod router;
 pub mod zone_host;

@@ -10,10 +10,11 @@
 use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
 use foodiefast_actors::{Engine, EngineError};
+use ractor::ActorCell;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -31,9 +32,19 @@ pub type EngineFactory = Arc<
 
 type Engines = Arc<RwLock<HashMap<String, Arc<Engine>>>>;
 
+/// The process group of the door of the node running `zone`: how other
+/// nodes find a zone's owner.
+pub fn zone_group(zone: &str) -> String {
+    format!("foodiefast.zone.{zone}")
+}
+
+/// This node's door, joined to the group of every zone running here.
+type DoorCell = Arc<OnceLock<ActorCell>>;
+
 /// The engines of the zones owned here.
 pub struct ZoneHost {
     engines: Engines,
+    door: DoorCell,
     running: watch::Receiver<BTreeSet<String>>,
     task: Option<JoinHandle<()>>,
 }
@@ -50,18 +61,41 @@ impl ZoneHost {
     /// Follows `owned`, starting engines with `factory`.
     pub fn start(owned: watch::Receiver<Owned>, factory: EngineFactory) -> Self {
         let engines: Engines = Arc::default();
+        let door: DoorCell = Arc::default();
         let (running_tx, running) = watch::channel(BTreeSet::new());
         let task = tokio::spawn(reconcile_forever(
             owned,
             factory,
-            engines.clone(),
-            running_tx,
+            Zones {
+                engines: engines.clone(),
+                door: door.clone(),
+                running: running_tx,
+            },
         ));
         Self {
             engines,
+            door,
             running,
             task: Some(task),
         }
+    }
+
+    /// Announces `door` as the way to the zones running here (now and
+    /// later) in each zone's process group. Set once; false if already set.
+    pub fn announce_through(&self, door: ActorCell) -> bool {
+        if self.door.set(door).is_err() {
+            return false;
+        }
+        let Some(door) = self.door.get() else {
+            return false;
+        };
+        // Read after the door is set: a zone starting meanwhile joins
+        // itself, or is joined here (joining twice is harmless).
+        let zones: Vec<String> = read(&self.engines).keys().cloned().collect();
+        for zone in zones {
+            ractor::pg::join(zone_group(&zone), vec![door.clone()]);
+        }
+        true
     }
 
     /// The engine of `zone`, when it runs here.
@@ -120,15 +154,21 @@ fn write(engines: &Engines) -> std::sync::RwLockWriteGuard<'_, HashMap<String, A
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// What the reconciler keeps in step with the owned zones.
+struct Zones {
+    engines: Engines,
+    door: DoorCell,
+    running: watch::Sender<BTreeSet<String>>,
+}
+
 async fn reconcile_forever(
     mut owned: watch::Receiver<Owned>,
     factory: EngineFactory,
-    engines: Engines,
-    running: watch::Sender<BTreeSet<String>>,
+    zones: Zones,
 ) {
     loop {
         let wanted: BTreeSet<String> = owned.borrow_and_update().keys().cloned().collect();
-        let all_started = reconcile(&wanted, &factory, &engines, &running).await;
+        let all_started = reconcile(&wanted, &factory, &zones).await;
         let changed = owned.changed();
         if all_started {
             if changed.await.is_err() {
@@ -142,12 +182,12 @@ async fn reconcile_forever(
 
 /// Stops the engines of zones no longer wanted, then starts the missing
 /// ones; whether every wanted zone runs.
-async fn reconcile(
-    wanted: &BTreeSet<String>,
-    factory: &EngineFactory,
-    engines: &Engines,
-    running: &watch::Sender<BTreeSet<String>>,
-) -> bool {
+async fn reconcile(wanted: &BTreeSet<String>, factory: &EngineFactory, zones: &Zones) -> bool {
+    let Zones {
+        engines,
+        door,
+        running,
+    } = zones;
     let unwanted: Vec<(String, Arc<Engine>)> = {
         let mut map = write(engines);
         let gone: Vec<String> = map
@@ -160,6 +200,10 @@ async fn reconcile(
             .collect()
     };
     for (zone, engine) in unwanted {
+        // Unannounced first: callers stop coming before the engine goes.
+        if let Some(door) = door.get() {
+            ractor::pg::leave(zone_group(&zone), vec![door.clone()]);
+        }
         engine.shutdown().await;
         tracing::info!(zone = %zone, "zone stopped: it moved to another node");
         running.send_modify(|r| {
@@ -178,6 +222,9 @@ async fn reconcile(
             Ok(engine) => {
                 tracing::info!(zone = %zone, recovered = engine.recovered(), "zone started");
                 write(engines).insert(zone.clone(), Arc::new(engine));
+                if let Some(door) = door.get() {
+                    ractor::pg::join(zone_group(zone), vec![door.clone()]);
+                }
             }
             Err(err) => {
                 tracing::error!(zone = %zone, error = %err, "zone did not start; retrying");

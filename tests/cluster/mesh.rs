@@ -1,35 +1,35 @@
 //! Two nodes over `ractor_cluster` on loopback: this test process and a
 //! child process running the same test in the child role. A tracking update
-//! published on one node reaches a subscriber on the other, a call is
-//! answered by the other node's handler, and a node with the wrong cookie
-//! never joins. One test only: `ractor`'s process groups are per process,
-//! so a second test here would see the first one's peer.
+//! published on one node reaches a subscriber on the other, a zone call is
+//! routed to the node that runs the zone and applied there once, and a node
+//! with the wrong cookie never joins. One test only: `ractor`'s process
+//! groups are per process, so a second test here would see the first one's
+//! peer.
 
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
-use foodiefast::cluster::door::{self, CallHandler, DoorArgs, DoorMsg};
+use foodiefast::cluster::calls::{Answer, Call, ZoneDoorHandler};
+use foodiefast::cluster::door::{self, CallHandler, DoorArgs};
+use foodiefast::cluster::keeper::Owned;
+use foodiefast::cluster::router::ZoneRouter;
+use foodiefast::cluster::zone_host::{EngineFactory, ZoneHost, zone_group};
+use foodiefast_actors::Engine;
+use foodiefast_actors::clock::Clock;
+use foodiefast_actors::domain::CustomerId;
+use foodiefast_actors::domain::order::{OrderDetails, OrderLine};
+use foodiefast_actors::memory_store::MemoryStore;
 use foodiefast_actors::tracking::{Topic, TrackingHub, Update};
-use foodiefast_geo::{CourierId, OrderId, Point, Seconds};
+use foodiefast_geo::{CourierId, OrderId, Point, RestaurantId, Seconds};
 use ractor::{Actor, ActorRef};
-use ractor_cluster::NodeServer;
+use ractor_cluster::{NodeServer, NodeServerMessage};
 use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::sync::watch;
 
 const ROLE: &str = "FOODIEFAST_MESH_CHILD";
 const COOKIE: &str = "mesh-test-cookie-0123456789";
-const TEST: &str = "mesh::an_update_and_a_call_cross_to_another_node";
-
-/// Answers a call with its request reversed.
-struct Reverse;
-
-#[async_trait]
-impl CallHandler for Reverse {
-    async fn handle(&self, request: Vec<u8>) -> Vec<u8> {
-        request.into_iter().rev().collect()
-    }
-}
+const TEST: &str = "mesh::updates_and_zone_calls_cross_to_another_node";
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -39,12 +39,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn node(
-    name: &str,
-    port: u16,
-    cookie: &str,
-    hub: Arc<TrackingHub>,
-) -> ActorRef<ractor_cluster::NodeServerMessage> {
+async fn node_server(name: &str, port: u16, cookie: &str) -> ActorRef<NodeServerMessage> {
     let server = NodeServer::new(
         port,
         cookie.to_owned(),
@@ -54,15 +49,42 @@ async fn node(
         None,
     )
     .with_listen_addr([127, 0, 0, 1].into());
-    let (server, _) = Actor::spawn(None, server, ()).await.unwrap();
-    hub.forward_to(door::tracking_relay());
-    door::open(DoorArgs {
-        hub,
-        calls: Arc::new(Reverse),
-    })
+    Actor::spawn(None, server, ()).await.unwrap().0
+}
+
+/// A node's zones: an engine on an in-memory store per zone in `zones`.
+async fn zones(zones: &[&str]) -> (Arc<ZoneHost>, watch::Sender<Owned>) {
+    let factory: EngineFactory = Arc::new(|_zone| {
+        Box::pin(async {
+            Engine::builder(
+                Arc::new(MemoryStore::new(100)),
+                Clock::starting_at(Seconds(0)),
+            )
+            .start()
+            .await
+        })
+    });
+    let owned: Owned = zones.iter().map(|z| ((*z).to_owned(), 1)).collect();
+    let (owned_tx, owned_rx) = watch::channel(owned);
+    let host = Arc::new(ZoneHost::start(owned_rx, factory));
+    let want = zones.len();
+    let mut running = host.running();
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        running.wait_for(|r| r.len() == want),
+    )
     .await
+    .unwrap()
     .unwrap();
-    server
+    (host, owned_tx)
+}
+
+/// Opens a node's door on `hub`, answering calls for `host`'s zones.
+async fn open_door(hub: Arc<TrackingHub>, host: &Arc<ZoneHost>) {
+    hub.forward_to(door::tracking_relay());
+    let calls: Arc<dyn CallHandler> = Arc::new(ZoneDoorHandler::new(host.clone()));
+    let door = door::open(DoorArgs { hub, calls }).await.unwrap();
+    host.announce_through(door.get_cell());
 }
 
 fn update() -> Update {
@@ -73,9 +95,26 @@ fn update() -> Update {
     }
 }
 
-async fn until_peer_door(within: Duration) -> bool {
+fn details() -> OrderDetails {
+    OrderDetails {
+        id: OrderId(41),
+        customer: CustomerId(2),
+        kitchen: RestaurantId(9),
+        pickup: Point::new(0.0, 0.0).unwrap(),
+        drop_off: Point::new(600.0, 800.0).unwrap(),
+        lines: vec![OrderLine {
+            item: "soup".into(),
+            quantity: 1,
+            unit_price_cents: 900,
+        }],
+        total_cents: 900,
+        placed_at: Seconds(0),
+    }
+}
+
+async fn until(within: Duration, ready: impl Fn() -> bool) -> bool {
     let deadline = tokio::time::Instant::now() + within;
-    while door::remote_doors().is_empty() {
+    while !ready() {
         if tokio::time::Instant::now() > deadline {
             return false;
         }
@@ -84,21 +123,23 @@ async fn until_peer_door(within: Duration) -> bool {
     true
 }
 
-/// The child: listens, waits for the parent's update on its hub, says so
-/// on stdout, which the parent reads.
+/// The child runs zone `zone/child`; it waits for the parent's update on
+/// its hub and says so on stdout, which the parent reads.
 #[allow(clippy::print_stdout)]
 async fn child(port: u16, cookie: &str) {
     let hub = Arc::new(TrackingHub::new(16));
     let watcher = hub.subscribe(Topic::Order(OrderId(77)));
-    let _server = node("child", port, cookie, hub).await;
+    let _server = node_server("child", port, cookie).await;
+    let (host, _owned) = zones(&["zone/child"]).await;
+    open_door(hub, &host).await;
     println!("LISTENING");
     let got = tokio::time::timeout(Duration::from_secs(20), watcher.recv()).await;
     match got {
         Ok(Ok(received)) if received == update() => println!("RECEIVED"),
         other => println!("NOT RECEIVED {other:?}"),
     }
-    // Stay up for the parent's call.
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Stay up for the parent's calls.
+    tokio::time::sleep(Duration::from_secs(5)).await;
 }
 
 async fn spawn_child(
@@ -129,7 +170,7 @@ async fn spawn_child(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_update_and_a_call_cross_to_another_node() {
+async fn updates_and_zone_calls_cross_to_another_node() {
     if let Ok(role) = std::env::var(ROLE) {
         let (port, cookie) = role.split_once(':').unwrap();
         child(port.parse().unwrap(), cookie).await;
@@ -137,32 +178,27 @@ async fn an_update_and_a_call_cross_to_another_node() {
     }
     let child_port = free_port();
     let (_child, mut lines) = spawn_child(child_port, COOKIE).await;
-    // The process group is per process, so both nodes of this process are
-    // checked in one test: first a node with another cookie, refused.
-    let intruder = NodeServer::new(
-        free_port(),
-        "another-cookie-0123456789".to_owned(),
-        "intruder".to_owned(),
-        "127.0.0.1".to_owned(),
-        None,
-        None,
-    )
-    .with_listen_addr([127, 0, 0, 1].into());
-    let (intruder, _) = Actor::spawn(None, intruder, ()).await.unwrap();
+    let remote_doors = || !door::remote_doors().is_empty();
+
+    // First a node with another cookie: refused.
+    let intruder = node_server("intruder", free_port(), "another-cookie-0123456789").await;
     let _ = ractor_cluster::client_connect(&intruder, format!("127.0.0.1:{child_port}")).await;
     assert!(
-        !until_peer_door(Duration::from_secs(3)).await,
+        !until(Duration::from_secs(3), remote_doors).await,
         "a node with the wrong cookie joined"
     );
     intruder.stop(None);
 
+    // Then this node, with the cookie, running zone `zone/parent`.
     let hub = Arc::new(TrackingHub::new(16));
-    let server = node("parent", free_port(), COOKIE, hub.clone()).await;
+    let server = node_server("parent", free_port(), COOKIE).await;
+    let (host, _owned) = zones(&["zone/parent"]).await;
+    open_door(hub.clone(), &host).await;
     ractor_cluster::client_connect(&server, format!("127.0.0.1:{child_port}"))
         .await
         .unwrap();
     assert!(
-        until_peer_door(Duration::from_secs(10)).await,
+        until(Duration::from_secs(10), remote_doors).await,
         "the child's door never showed up"
     );
 
@@ -183,16 +219,53 @@ async fn an_update_and_a_call_cross_to_another_node() {
         "the child's subscriber got the update"
     );
 
-    let door: ActorRef<DoorMsg> = door::remote_doors().remove(0).into();
-    let answer = door
-        .call(
-            |reply| DoorMsg::Call(b"abc".to_vec(), reply),
-            Some(Duration::from_secs(5)),
-        )
-        .await
-        .unwrap();
+    // A zone call for the child's zone runs on the child; one for this
+    // node's zone runs here; one for a zone nobody runs gives up.
     assert!(
-        matches!(answer, ractor::rpc::CallResult::Success(ref a) if a == b"cba"),
-        "{answer:?}"
+        until(Duration::from_secs(10), || {
+            !ractor::pg::get_members(&zone_group("zone/child")).is_empty()
+        })
+        .await
+    );
+    let router = ZoneRouter::new(host.clone(), "parent", Duration::from_secs(2));
+    let place = Call::PlaceOrder {
+        details: details(),
+        payment_method: None,
+    };
+    let remote = router.call("zone/child", place.clone()).await.unwrap();
+    assert!(
+        matches!(&remote, Answer::Order(v) if v.id == OrderId(41)),
+        "{remote:?}"
+    );
+    assert!(
+        host.engine("zone/parent")
+            .unwrap()
+            .view(OrderId(41))
+            .await
+            .is_err(),
+        "placed on the child, not here"
+    );
+    let local = router.call("zone/parent", place).await.unwrap();
+    assert!(
+        matches!(&local, Answer::Order(v) if v.id == OrderId(41)),
+        "{local:?}"
+    );
+    assert!(
+        host.engine("zone/parent")
+            .unwrap()
+            .view(OrderId(41))
+            .await
+            .is_ok()
+    );
+    assert!(
+        router
+            .call(
+                "zone/nobody",
+                Call::CourierStatus {
+                    courier: CourierId(1)
+                }
+            )
+            .await
+            .is_err()
     );
 }
