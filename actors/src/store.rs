@@ -151,6 +151,8 @@ pub trait OrderStore: Send + Sync + 'static {
 /// append that recorded it until the outbox relay published it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxEntry {
+    /// Its place in the outbox: rows are published in this order.
+    pub seq: u64,
     /// The order.
     pub order: OrderId,
     /// The event's version in the order's stream.
@@ -175,6 +177,11 @@ pub trait OutboxStore: Send + Sync + 'static {
     /// The oldest events not yet published, in the order they were
     /// recorded, at most `limit`.
     async fn unpublished(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError>;
+
+    /// The oldest events placed after `seq` and not yet forgotten, in
+    /// order, at most `limit`.
+    async fn unpublished_after(&self, seq: u64, limit: u32)
+    -> Result<Vec<OutboxEntry>, StoreError>;
 
     /// Forgets the events `(order, version)`: published.
     async fn mark_published(&self, done: &[(OrderId, u64)]) -> Result<(), StoreError>;

@@ -63,9 +63,13 @@ pub(crate) const ACTIVE_ORDERS: &str = "SELECT id FROM order_views \
 pub(crate) const INSERT_OUTBOX: &str =
     "INSERT INTO order_outbox (order_id, version, kitchen, event) VALUES ($1, $2, $3, $4)";
 
-/// The oldest `$1` outbox rows, as `(order, version, kitchen, JSON text)`.
+/// The oldest `$1` outbox rows, as `(seq, order, version, kitchen, JSON text)`.
 pub(crate) const UNPUBLISHED: &str =
-    "SELECT order_id, version, kitchen, event FROM order_outbox ORDER BY seq LIMIT $1";
+    "SELECT seq, order_id, version, kitchen, event FROM order_outbox ORDER BY seq LIMIT $1";
+
+/// The oldest `$2` outbox rows after position `$1`, as [`UNPUBLISHED`].
+pub(crate) const UNPUBLISHED_AFTER: &str = "SELECT seq, order_id, version, kitchen, event \
+     FROM order_outbox WHERE seq > $1 ORDER BY seq LIMIT $2";
 
 /// Deletes the outbox row of order `$1`, version `$2`.
 pub(crate) const DELETE_OUTBOX: &str =

@@ -13,20 +13,27 @@ use crate::harness::{
 };
 
 /// An order accepted by its kitchen and by a courier, who is on its way.
-struct Assigned {
-    app: TestApp,
-    admin: String,
-    kitchen: ChefKitchen,
-    courier: Account,
-    courier_ws: Ws,
-    customer: Account,
-    id: u64,
-    pin: String,
-    offer_id: Value,
+pub(crate) struct Assigned {
+    pub(crate) app: TestApp,
+    pub(crate) admin: String,
+    pub(crate) kitchen: ChefKitchen,
+    pub(crate) courier: Account,
+    pub(crate) courier_ws: Ws,
+    pub(crate) customer: Account,
+    pub(crate) id: u64,
+    pub(crate) pin: String,
+    pub(crate) offer_id: Value,
 }
 
 async fn assigned_order() -> Assigned {
-    let app = spawn_app_with(&FAST_DISPATCH).await;
+    assigned_order_with(&[]).await
+}
+
+/// [`assigned_order`] on an app with `vars` besides fast dispatch.
+pub(crate) async fn assigned_order_with(vars: &[(&str, &str)]) -> Assigned {
+    let mut env = FAST_DISPATCH.to_vec();
+    env.extend_from_slice(vars);
+    let app = spawn_app_with(&env).await;
     let admin = admin_token(&app).await;
     let kitchen = app.chef_with_kitchen().await;
     let courier = app.sign_up("courier").await;

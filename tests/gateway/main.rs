@@ -16,6 +16,7 @@ mod couriers;
 mod delivery;
 mod demo;
 mod dispatch_views;
+mod earnings;
 mod errors;
 mod harness;
 mod kitchen_doors;

@@ -22,6 +22,10 @@ use tokio::sync::Barrier;
 use crate::fixtures::{ALL_STATUSES, Tracked, details, path_to};
 use crate::harness::{Backend, TestDb};
 
+pub(crate) use crate::earnings::{
+    deliveries_are_recorded_with_their_append, shift_sessions_open_and_close_with_the_courier_view,
+    the_migration_records_deliveries_already_logged,
+};
 pub(crate) use crate::gateway_tables::{
     accounts_are_unique_by_email_and_renamed, busy_mode_is_stored_beside_the_kitchen,
     idempotency_keys_are_claimed_once, kitchens_and_menus_round_trip,
@@ -454,7 +458,7 @@ pub(crate) async fn migrations_are_idempotent(db: TestDb) {
     let report = store.migrate().await.unwrap();
     assert_eq!(
         (report.applied_now, report.applied_total, report.known),
-        (0, 6, 6)
+        (0, 7, 7)
     );
     store.close().await;
     let again = db.open().await;
@@ -485,13 +489,13 @@ pub(crate) async fn the_migrate_command_reports_backend_and_count(db: TestDb) {
     assert_eq!(
         first,
         format!(
-            "backend: {backend} ({location})\nmigrations: applied 6 migrations now; 6 of 6 in place\n"
+            "backend: {backend} ({location})\nmigrations: applied 7 migrations now; 7 of 7 in place\n"
         )
     );
     assert_eq!(
         second,
         format!(
-            "backend: {backend} ({location})\nmigrations: applied 0 migrations now; 6 of 6 in place\n"
+            "backend: {backend} ({location})\nmigrations: applied 0 migrations now; 7 of 7 in place\n"
         )
     );
     let store = db.open().await;

@@ -44,7 +44,7 @@ use crate::orders::{
     OrderActor, OrderArgs, OrderCensus, OrderRegistry, OrderRouter, OrderStart, OrderSupervisor,
     OrderSupervisorArgs, OrderSupervisorMsg,
 };
-use crate::outbox::OutboxRelay;
+use crate::outbox::{EventSink, OutboxRelay, SinkRetry};
 use crate::payments::{PaymentProvider, PaymentSaga, SagaConfig};
 use crate::pickup_watch::PickupWatches;
 use crate::reactions::ActorWiring;
@@ -95,6 +95,7 @@ pub struct EngineBuilder {
     dispatch: Option<DispatchParams>,
     payments: Option<(Arc<dyn PaymentProvider>, SagaConfig)>,
     outbox: Option<Arc<dyn OutboxStore>>,
+    sink: Option<(Arc<dyn EventSink>, SinkRetry)>,
 }
 
 impl std::fmt::Debug for EngineBuilder {
@@ -165,6 +166,15 @@ impl EngineBuilder {
         self
     }
 
+    /// Also delivers every outbox event to `sink` (a webhook), at least
+    /// once and in order, retrying as `retry` says; only with
+    /// [`Self::outbox`].
+    #[must_use]
+    pub fn event_sink(mut self, sink: Arc<dyn EventSink>, retry: SinkRetry) -> Self {
+        self.sink = Some((sink, retry));
+        self
+    }
+
     /// Starts every supervisor, wires the actors, starts the configured
     /// zones' dispatchers, and rehydrates every unfinished order (one whose
     /// history cannot be rebuilt is quarantined, not fatal).
@@ -185,7 +195,7 @@ impl EngineBuilder {
             outbox: OnceLock::new(),
         });
         let (order_supervisor, router) = start_orders(&ctx, &registry, config).await?;
-        attach_payments_and_outbox(&ctx, &router, self.payments, self.outbox);
+        attach_payments_and_outbox(&ctx, &router, self.payments, self.outbox, self.sink);
         let couriers = Arc::new(Directory::default());
         let journal = DecisionJournal::start(self.decisions.clone());
         let dispatchers = Arc::new(Directory::default());
@@ -278,9 +288,11 @@ fn attach_payments_and_outbox(
     router: &Arc<OrderRouter>,
     payments: Option<(Arc<dyn PaymentProvider>, SagaConfig)>,
     outbox: Option<Arc<dyn OutboxStore>>,
+    sink: Option<(Arc<dyn EventSink>, SinkRetry)>,
 ) {
     if let Some(store) = outbox {
-        let _ = ctx.outbox.set(OutboxRelay::start(store, ctx.hub.clone()));
+        let relay = OutboxRelay::start_with_sink(store, ctx.hub.clone(), sink);
+        let _ = ctx.outbox.set(relay);
     }
     if let Some((provider, config)) = payments {
         let saga = PaymentSaga::new(provider, Arc::downgrade(router), ctx.clock, config);
@@ -426,6 +438,7 @@ impl Engine {
             dispatch: None,
             payments: None,
             outbox: None,
+            sink: None,
         }
     }
 

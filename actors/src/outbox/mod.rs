@@ -2,8 +2,9 @@
 //! one outbox row per order event in the append that records the event, so
 //! an event for other parties exists exactly when its state change does.
 //! The relay publishes the rows after the commit, in order, to the
-//! tracking hub (customers' trackers, chefs' tablets; webhooks would be
-//! one more sink here), then deletes them.
+//! tracking hub (customers' trackers, chefs' tablets) and, when one is
+//! configured, to an [`EventSink`] (a webhook: [`sink`]), then deletes
+//! them.
 //!
 //! A crash after the commit and before the publication leaves the rows;
 //! the next engine's relay publishes them at start. A crash between the
@@ -11,10 +12,20 @@
 //! has an id (the order and its version, `41-3`), and consumers drop what
 //! they already have (the tracking feeds send each version once).
 //!
+//! Two loops share the rows. The hub's reads the rows after the last one
+//! it published (its cursor, in memory), so live feeds never wait for a
+//! sink. Without a sink it deletes what it published; with one, the
+//! sink's loop delivers the rows the hub has published, oldest first, and
+//! deletes each once the sink acknowledged it: a sink that is down holds
+//! its events in the store, not in memory, for as long as it takes.
+//!
 //! The relay wakes when an order actor appended (a [`Notify`]) and also on
 //! a period, so a wake-up lost to a race costs at most one period.
 
+pub mod sink;
+
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::sync::Notify;
@@ -22,6 +33,8 @@ use tokio::task::JoinHandle;
 
 use crate::store::{OutboxEntry, OutboxStore};
 use crate::tracking::{Topic, TrackingHub, Update};
+
+pub use sink::{EventSink, SinkError, SinkRetry};
 
 /// Rows published per round trip to the store.
 const BATCH: u32 = 256;
@@ -34,15 +47,34 @@ const BACKOFF: Duration = Duration::from_secs(1);
 #[derive(Debug)]
 pub struct OutboxRelay {
     wake: Arc<Notify>,
-    task: JoinHandle<()>,
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl OutboxRelay {
     /// Starts relaying `store`'s outbox to `hub`.
     pub fn start(store: Arc<dyn OutboxStore>, hub: Arc<TrackingHub>) -> Self {
+        Self::start_with_sink(store, hub, None)
+    }
+
+    /// Starts relaying `store`'s outbox to `hub` and, when given, to a
+    /// sink, retrying it as its [`SinkRetry`] says.
+    pub fn start_with_sink(
+        store: Arc<dyn OutboxStore>,
+        hub: Arc<TrackingHub>,
+        sink: Option<(Arc<dyn EventSink>, SinkRetry)>,
+    ) -> Self {
         let wake = Arc::new(Notify::new());
-        let task = tokio::spawn(relay(store, hub, wake.clone()));
-        Self { wake, task }
+        let published = Arc::new(Published::default());
+        let mut tasks = vec![tokio::spawn(publish_to_hub(
+            store.clone(),
+            hub,
+            wake.clone(),
+            sink.is_some().then(|| published.clone()),
+        ))];
+        if let Some((sink, retry)) = sink {
+            tasks.push(tokio::spawn(sink::deliver(store, sink, retry, published)));
+        }
+        Self { wake, tasks }
     }
 
     /// Tells the relay that new rows were committed.
@@ -52,8 +84,19 @@ impl OutboxRelay {
 
     /// Stops relaying; rows not yet published stay for the next start.
     pub fn stop(&self) {
-        self.task.abort();
+        for task in &self.tasks {
+            task.abort();
+        }
     }
+}
+
+/// How far the hub's loop got, for the sink's loop, which never passes it.
+#[derive(Debug, Default)]
+pub(crate) struct Published {
+    /// The outbox position of the last row published to the hub.
+    seq: AtomicU64,
+    /// Rung when it moves.
+    moved: Notify,
 }
 
 /// Publishes one outbox event where its parties listen.
@@ -67,20 +110,37 @@ pub fn publish(hub: &TrackingHub, entry: &OutboxEntry) {
     hub.publish(Topic::Kitchen(entry.kitchen), &update);
 }
 
-async fn relay(store: Arc<dyn OutboxStore>, hub: Arc<TrackingHub>, wake: Arc<Notify>) {
+/// The hub's loop; with `sink_cursor`, a sink's loop deletes the rows.
+async fn publish_to_hub(
+    store: Arc<dyn OutboxStore>,
+    hub: Arc<TrackingHub>,
+    wake: Arc<Notify>,
+    sink_cursor: Option<Arc<Published>>,
+) {
+    let mut cursor = 0;
     loop {
-        match store.unpublished(BATCH).await {
+        match store.unpublished_after(cursor, BATCH).await {
             Ok(batch) if !batch.is_empty() => {
                 for entry in &batch {
                     publish(&hub, entry);
                 }
                 metrics::counter!("foodiefast_outbox_published_total")
                     .increment(batch.len() as u64);
+                let last = batch.last().map_or(cursor, |e| e.seq);
+                if let Some(shared) = &sink_cursor {
+                    cursor = last;
+                    shared.seq.store(last, Ordering::Release);
+                    shared.moved.notify_one();
+                    continue;
+                }
                 let done: Vec<_> = batch.iter().map(|e| (e.order, e.version)).collect();
-                if let Err(err) = store.mark_published(&done).await {
-                    // Published again next round: consumers drop repeats.
-                    tracing::warn!(error = %err, "outbox rows published but not cleared");
-                    tokio::time::sleep(BACKOFF).await;
+                match store.mark_published(&done).await {
+                    Ok(()) => cursor = last,
+                    Err(err) => {
+                        // Published again next round: consumers drop repeats.
+                        tracing::warn!(error = %err, "outbox rows published but not cleared");
+                        tokio::time::sleep(BACKOFF).await;
+                    }
                 }
             }
             Ok(_) => {
