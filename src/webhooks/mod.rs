@@ -137,6 +137,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_sink_never_shows_its_secret() {
+        let config = WebhookConfig {
+            url: "https://hooks.example/in".into(),
+            secret: Secret::new(b"whsec_never_in_a_log_line".to_vec()),
+            retry: foodiefast_actors::outbox::SinkRetry::default(),
+        };
+        let sink = WebhookSink::new(&config).unwrap();
+        let shown = format!("{sink:?} {config:?}");
+        assert!(shown.contains("hooks.example"), "{shown}");
+        assert!(!shown.contains("whsec_never_in_a_log_line"), "{shown}");
+    }
+
+    #[test]
     fn successes_acknowledge_overload_and_failures_retry_refusals_are_final() {
         for ok in [200, 201, 202, 204] {
             assert_eq!(outcome(StatusCode::from_u16(ok).unwrap()), Ok(()));

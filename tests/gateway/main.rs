@@ -27,3 +27,4 @@ mod payments;
 mod shutdown;
 mod tracking;
 mod web_clients;
+mod webhooks;
