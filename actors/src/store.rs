@@ -151,8 +151,9 @@ pub trait OrderStore: Send + Sync + 'static {
 /// append that recorded it until the outbox relay published it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxEntry {
-    /// Its place in the outbox: rows are published in this order.
-    pub seq: u64,
+    /// Whether the tracking hub already has it (only rows waiting for an
+    /// event sink stay once the hub has them).
+    pub relayed: bool,
     /// The order.
     pub order: OrderId,
     /// The event's version in the order's stream.
@@ -178,10 +179,13 @@ pub trait OutboxStore: Send + Sync + 'static {
     /// recorded, at most `limit`.
     async fn unpublished(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError>;
 
-    /// The oldest events placed after `seq` and not yet forgotten, in
-    /// order, at most `limit`.
-    async fn unpublished_after(&self, seq: u64, limit: u32)
-    -> Result<Vec<OutboxEntry>, StoreError>;
+    /// The oldest events the tracking hub does not have yet, in the order
+    /// they were recorded, at most `limit`.
+    async fn unrelayed(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError>;
+
+    /// Notes that the tracking hub has the events `(order, version)`; they
+    /// stay for an event sink.
+    async fn mark_relayed(&self, done: &[(OrderId, u64)]) -> Result<(), StoreError>;
 
     /// Forgets the events `(order, version)`: published.
     async fn mark_published(&self, done: &[(OrderId, u64)]) -> Result<(), StoreError>;

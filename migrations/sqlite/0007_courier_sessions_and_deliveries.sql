@@ -1,4 +1,5 @@
--- FoodieFast on SQLite: what courier pay is computed from. Keep in step
+-- FoodieFast on SQLite: what courier pay is computed from, and the outbox's
+-- second consumer. Keep in step
 -- with migrations/postgres.
 
 -- Couriers' shifts as they happened: a session opens when a courier's view
@@ -35,3 +36,9 @@ FROM order_events WHERE json_extract(event, '$.type') = 'delivered';
 
 -- A kitchen's orders by when they last changed: its chef's statements.
 CREATE INDEX order_views_by_kitchen ON order_views (kitchen, updated_at);
+
+-- With an event sink (a webhook) beside the tracking hub, an outbox row
+-- stays until the sink acknowledged it; `relayed` says the hub has it
+-- already, so that the hub never waits for the sink nor gets a row twice.
+ALTER TABLE order_outbox ADD COLUMN relayed INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX order_outbox_unrelayed ON order_outbox (seq) WHERE relayed = 0;

@@ -395,12 +395,12 @@ impl OutboxStore for Store {
         on_backend!(self, s => s.unpublished(limit).await)
     }
 
-    async fn unpublished_after(
-        &self,
-        seq: u64,
-        limit: u32,
-    ) -> Result<Vec<OutboxEntry>, StoreError> {
-        on_backend!(self, s => s.unpublished_after(seq, limit).await)
+    async fn unrelayed(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
+        on_backend!(self, s => s.unrelayed(limit).await)
+    }
+
+    async fn mark_relayed(&self, done: &[(OrderId, u64)]) -> Result<(), StoreError> {
+        on_backend!(self, s => s.mark_relayed(done).await)
     }
 
     async fn mark_published(&self, done: &[(OrderId, u64)]) -> Result<(), StoreError> {

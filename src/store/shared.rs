@@ -275,14 +275,9 @@ where
         decode_outbox(found)
     }
 
-    /// See [`OutboxStore::unpublished_after`](foodiefast_actors::store::OutboxStore::unpublished_after).
-    pub(crate) async fn unpublished_after(
-        &self,
-        seq: u64,
-        limit: u32,
-    ) -> Result<Vec<OutboxEntry>, StoreError> {
-        let found = query_as(rows::UNPUBLISHED_AFTER)
-            .bind(to_db(seq, "outbox position")?)
+    /// See [`OutboxStore::unrelayed`](foodiefast_actors::store::OutboxStore::unrelayed).
+    pub(crate) async fn unrelayed(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
+        let found = query_as(rows::UNRELAYED)
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await
@@ -290,11 +285,25 @@ where
         decode_outbox(found)
     }
 
+    /// See [`OutboxStore::mark_relayed`](foodiefast_actors::store::OutboxStore::mark_relayed).
+    pub(crate) async fn mark_relayed(&self, done: &[(OrderId, u64)]) -> Result<(), StoreError> {
+        self.outbox_rows(rows::MARK_RELAYED, done).await
+    }
+
     /// See [`OutboxStore::mark_published`](foodiefast_actors::store::OutboxStore::mark_published).
     pub(crate) async fn mark_published(&self, done: &[(OrderId, u64)]) -> Result<(), StoreError> {
+        self.outbox_rows(rows::DELETE_OUTBOX, done).await
+    }
+
+    /// Runs `statement` on the outbox rows `done` (`$1` order, `$2` version), in one transaction.
+    async fn outbox_rows(
+        &self,
+        statement: &'static str,
+        done: &[(OrderId, u64)],
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(backend)?;
         for (order, version) in done {
-            query(rows::DELETE_OUTBOX)
+            query(statement)
                 .bind(to_db(order.0, "order id")?)
                 .bind(to_db(*version, "version")?)
                 .execute(&mut *tx)
@@ -369,12 +378,12 @@ where
 fn decode_outbox(found: Vec<(i64, i64, i64, i64, String)>) -> Result<Vec<OutboxEntry>, StoreError> {
     found
         .into_iter()
-        .map(|(seq, order, version, kitchen, json)| {
+        .map(|(relayed, order, version, kitchen, json)| {
             let order = OrderId(from_db(order, "order id")?);
             let event = serde_json::from_str(&json)
                 .map_err(|e| corrupt(format!("outbox event of order {order}: {e}")))?;
             Ok(OutboxEntry {
-                seq: from_db(seq, "outbox position")?,
+                relayed: relayed != 0,
                 order,
                 version: from_db(version, "version")?,
                 kitchen: RestaurantId(from_db(kitchen, "kitchen id")?),
@@ -462,12 +471,12 @@ macro_rules! forward_store_traits {
                     self.sql.unpublished(limit).await
                 }
 
-                async fn unpublished_after(
-                    &self,
-                    seq: u64,
-                    limit: u32,
-                ) -> Result<Vec<OutboxEntry>, StoreError> {
-                    self.sql.unpublished_after(seq, limit).await
+                async fn unrelayed(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
+                    self.sql.unrelayed(limit).await
+                }
+
+                async fn mark_relayed(&self, done: &[(OrderId, u64)]) -> Result<(), StoreError> {
+                    self.sql.mark_relayed(done).await
                 }
 
                 async fn mark_published(&self, done: &[(OrderId, u64)]) -> Result<(), StoreError> {

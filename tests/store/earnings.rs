@@ -201,7 +201,9 @@ pub(crate) async fn the_migration_records_deliveries_already_logged(db: TestDb) 
     // Back to before migration 0007, the log kept.
     db.execute(
         "DROP TABLE courier_deliveries; DROP TABLE courier_sessions; \
-         DROP INDEX order_views_by_kitchen; DELETE FROM _sqlx_migrations WHERE version = 7;",
+         DROP INDEX order_views_by_kitchen; DROP INDEX order_outbox_unrelayed; \
+         ALTER TABLE order_outbox DROP COLUMN relayed; \
+         DELETE FROM _sqlx_migrations WHERE version = 7;",
     )
     .await;
     let migrated = db.open().await;

@@ -612,3 +612,31 @@ pub(crate) async fn appends_fill_the_outbox_and_the_relay_empties_it(db: TestDb)
     );
     relay.stop();
 }
+
+/// With an event sink, the hub's rows are marked relayed and stay, in
+/// order, until the sink's loop deletes them; the hub is never offered a
+/// relayed row again.
+pub(crate) async fn relayed_outbox_rows_wait_for_the_sink(db: TestDb) {
+    use foodiefast_actors::store::{OutboxEntry, OutboxStore};
+    let store = db.open().await;
+    Tracked::placed_in(&store, details(1, 1, 1_000), OrderStatus::SentToChef).await;
+    let ids = |rows: Vec<OutboxEntry>| rows.iter().map(OutboxEntry::id).collect::<Vec<_>>();
+    assert_eq!(ids(store.unrelayed(2).await.unwrap()), ["1-1", "1-2"]);
+    store
+        .mark_relayed(&[(OrderId(1), 1), (OrderId(1), 2)])
+        .await
+        .unwrap();
+    assert_eq!(ids(store.unrelayed(10).await.unwrap()), ["1-3"]);
+    let all = store.unpublished(10).await.unwrap();
+    assert_eq!(
+        all.iter().map(|e| (e.id(), e.relayed)).collect::<Vec<_>>(),
+        [
+            ("1-1".to_owned(), true),
+            ("1-2".to_owned(), true),
+            ("1-3".to_owned(), false)
+        ]
+    );
+    store.mark_published(&[(OrderId(1), 1)]).await.unwrap();
+    assert_eq!(ids(store.unpublished(10).await.unwrap()), ["1-2", "1-3"]);
+    assert_eq!(ids(store.unrelayed(10).await.unwrap()), ["1-3"]);
+}

@@ -12,12 +12,15 @@
 //! has an id (the order and its version, `41-3`), and consumers drop what
 //! they already have (the tracking feeds send each version once).
 //!
-//! Two loops share the rows. The hub's reads the rows after the last one
-//! it published (its cursor, in memory), so live feeds never wait for a
-//! sink. Without a sink it deletes what it published; with one, the
-//! sink's loop delivers the rows the hub has published, oldest first, and
-//! deletes each once the sink acknowledged it: a sink that is down holds
-//! its events in the store, not in memory, for as long as it takes.
+//! Two loops share the rows. The hub's reads the rows the hub does not
+//! have yet, so live feeds never wait for a sink. Without a sink it
+//! deletes what it published; with one, it marks the rows relayed, and the
+//! sink's loop delivers the relayed rows, oldest first, deleting each once
+//! the sink acknowledged it: a sink that is down holds its events in the
+//! store, not in memory, for as long as it takes, and a restart sends the
+//! hub only what it never had. (A flag in the row rather than a position
+//! in memory: PostgreSQL may commit a row after one numbered after it,
+//! which a position would skip.)
 //!
 //! The relay wakes when an order actor appended (a [`Notify`]) and also on
 //! a period, so a wake-up lost to a race costs at most one period.
@@ -25,7 +28,6 @@
 pub mod sink;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::sync::Notify;
@@ -64,15 +66,15 @@ impl OutboxRelay {
         sink: Option<(Arc<dyn EventSink>, SinkRetry)>,
     ) -> Self {
         let wake = Arc::new(Notify::new());
-        let published = Arc::new(Published::default());
+        let relayed = Arc::new(Notify::new());
         let mut tasks = vec![tokio::spawn(publish_to_hub(
             store.clone(),
             hub,
             wake.clone(),
-            sink.is_some().then(|| published.clone()),
+            sink.is_some().then(|| relayed.clone()),
         ))];
         if let Some((sink, retry)) = sink {
-            tasks.push(tokio::spawn(sink::deliver(store, sink, retry, published)));
+            tasks.push(tokio::spawn(sink::deliver(store, sink, retry, relayed)));
         }
         Self { wake, tasks }
     }
@@ -90,15 +92,6 @@ impl OutboxRelay {
     }
 }
 
-/// How far the hub's loop got, for the sink's loop, which never passes it.
-#[derive(Debug, Default)]
-pub(crate) struct Published {
-    /// The outbox position of the last row published to the hub.
-    seq: AtomicU64,
-    /// Rung when it moves.
-    moved: Notify,
-}
-
 /// Publishes one outbox event where its parties listen.
 pub fn publish(hub: &TrackingHub, entry: &OutboxEntry) {
     let update = Update::Status {
@@ -110,37 +103,34 @@ pub fn publish(hub: &TrackingHub, entry: &OutboxEntry) {
     hub.publish(Topic::Kitchen(entry.kitchen), &update);
 }
 
-/// The hub's loop; with `sink_cursor`, a sink's loop deletes the rows.
+/// The hub's loop; with `sink` (rung when rows are relayed), a sink's
+/// loop deletes the rows.
 async fn publish_to_hub(
     store: Arc<dyn OutboxStore>,
     hub: Arc<TrackingHub>,
     wake: Arc<Notify>,
-    sink_cursor: Option<Arc<Published>>,
+    sink: Option<Arc<Notify>>,
 ) {
-    let mut cursor = 0;
     loop {
-        match store.unpublished_after(cursor, BATCH).await {
+        match store.unrelayed(BATCH).await {
             Ok(batch) if !batch.is_empty() => {
                 for entry in &batch {
                     publish(&hub, entry);
                 }
                 metrics::counter!("foodiefast_outbox_published_total")
                     .increment(batch.len() as u64);
-                let last = batch.last().map_or(cursor, |e| e.seq);
-                if let Some(shared) = &sink_cursor {
-                    cursor = last;
-                    shared.seq.store(last, Ordering::Release);
-                    shared.moved.notify_one();
-                    continue;
-                }
                 let done: Vec<_> = batch.iter().map(|e| (e.order, e.version)).collect();
-                match store.mark_published(&done).await {
-                    Ok(()) => cursor = last,
-                    Err(err) => {
-                        // Published again next round: consumers drop repeats.
-                        tracing::warn!(error = %err, "outbox rows published but not cleared");
-                        tokio::time::sleep(BACKOFF).await;
-                    }
+                let cleared = match &sink {
+                    Some(_) => store.mark_relayed(&done).await,
+                    None => store.mark_published(&done).await,
+                };
+                if let Some(relayed) = &sink {
+                    relayed.notify_one();
+                }
+                if let Err(err) = cleared {
+                    // Published again next round: consumers drop repeats.
+                    tracing::warn!(error = %err, "outbox rows published but not marked");
+                    tokio::time::sleep(BACKOFF).await;
                 }
             }
             Ok(_) => {

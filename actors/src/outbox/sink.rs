@@ -12,13 +12,14 @@
 //! event cannot stop every later one.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use foodiefast_geo::OrderId;
 
-use super::{BACKOFF, BATCH, PERIOD, Published};
+use tokio::sync::Notify;
+
+use super::{BACKOFF, BATCH, PERIOD};
 use crate::store::{OutboxEntry, OutboxStore};
 
 /// Where events go besides the tracking hub.
@@ -58,15 +59,16 @@ impl Default for SinkRetry {
     }
 }
 
-/// The sink's loop: delivers what the hub's loop published, then deletes it.
+/// The sink's loop: delivers what the hub's loop relayed (it rings
+/// `relayed`), then deletes it; never passes a row the hub does not have,
+/// so the hub never misses one.
 pub(super) async fn deliver(
     store: Arc<dyn OutboxStore>,
     sink: Arc<dyn EventSink>,
     retry: SinkRetry,
-    published: Arc<Published>,
+    relayed: Arc<Notify>,
 ) {
     loop {
-        let ready = published.seq.load(Ordering::Acquire);
         let batch = match store.unpublished(BATCH).await {
             Ok(batch) => batch,
             Err(err) => {
@@ -75,9 +77,9 @@ pub(super) async fn deliver(
                 continue;
             }
         };
-        let due: Vec<OutboxEntry> = batch.into_iter().take_while(|e| e.seq <= ready).collect();
+        let due: Vec<OutboxEntry> = batch.into_iter().take_while(|e| e.relayed).collect();
         if due.is_empty() {
-            let _ = tokio::time::timeout(PERIOD, published.moved.notified()).await;
+            let _ = tokio::time::timeout(PERIOD, relayed.notified()).await;
             continue;
         }
         let mut done = Vec::with_capacity(due.len());
