@@ -33,22 +33,17 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use fake_provider::{Chaos, FakeProvider, Rng};
-use fault_script::{Fate, KITCHENS, check_every_order_and_hold, fate, kitchen_of, step};
+use fault_script::{Fate, KITCHENS, check_every_order_and_hold, fate, place_arrivals, step};
 use foodiefast::store::Store;
 use foodiefast_actors::clock::Clock;
-use foodiefast_actors::dispatch::Decision;
-use foodiefast_actors::domain::CustomerId;
-use foodiefast_actors::domain::order::OrderEvent;
 use foodiefast_actors::outbox::{EventSink, SinkError, SinkRetry};
 use foodiefast_actors::payments::SagaConfig;
-use foodiefast_actors::store::{
-    CourierStore, CourierView, DecisionStore, OrderStore, OrderView, OutboxEntry, OutboxStore,
-    StoreError,
-};
+use foodiefast_actors::store::{OrderStore, OutboxEntry, OutboxStore};
 use foodiefast_actors::{Engine, EngineConfig};
-use foodiefast_geo::{CourierId, OrderId, Seconds};
+use foodiefast_geo::{OrderId, Seconds};
 use harness::{Backend, TestDb};
-use support::{open_kitchen, order, pt};
+use support::faulty_store::FaultyStore;
+use support::{open_kitchen, pt};
 
 const ORDERS: u64 = 300;
 const SEED: u64 = 0x0005_01F4_FA17;
@@ -58,84 +53,6 @@ const ROUNDS: u64 = 30;
 const ROUND: Duration = Duration::from_millis(300);
 /// How long the orders get to settle after the last round.
 const SETTLE: Duration = Duration::from_mins(2);
-
-/// The SQL store, with failures on demand.
-struct FaultySql {
-    inner: Store,
-    /// Appends to fail before writing.
-    fail_appends: AtomicUsize,
-    /// Appends to fail after committing (the acknowledgement is lost).
-    lose_acks: AtomicUsize,
-}
-
-fn take(counter: &AtomicUsize) -> bool {
-    counter
-        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-        .is_ok()
-}
-
-fn injected() -> StoreError {
-    StoreError::Backend("injected failure".into())
-}
-
-#[async_trait]
-impl OrderStore for FaultySql {
-    async fn append(
-        &self,
-        order: OrderId,
-        expected: u64,
-        events: &[OrderEvent],
-        view: &OrderView,
-    ) -> Result<u64, StoreError> {
-        if take(&self.fail_appends) {
-            return Err(injected());
-        }
-        let version = self.inner.append(order, expected, events, view).await?;
-        if take(&self.lose_acks) {
-            return Err(injected());
-        }
-        Ok(version)
-    }
-    async fn load(&self, order: OrderId) -> Result<Vec<OrderEvent>, StoreError> {
-        self.inner.load(order).await
-    }
-    async fn active_orders(&self) -> Result<Vec<OrderId>, StoreError> {
-        self.inner.active_orders().await
-    }
-    async fn order_view(&self, order: OrderId) -> Result<Option<OrderView>, StoreError> {
-        self.inner.order_view(order).await
-    }
-    async fn orders_of_customer(
-        &self,
-        c: CustomerId,
-        limit: u32,
-    ) -> Result<Vec<OrderView>, StoreError> {
-        self.inner.orders_of_customer(c, limit).await
-    }
-    async fn next_order_id(&self) -> Result<OrderId, StoreError> {
-        self.inner.next_order_id().await
-    }
-}
-
-#[async_trait]
-impl CourierStore for FaultySql {
-    async fn put_courier(&self, view: &CourierView) -> Result<(), StoreError> {
-        self.inner.put_courier(view).await
-    }
-    async fn courier_view(&self, courier: CourierId) -> Result<Option<CourierView>, StoreError> {
-        self.inner.courier_view(courier).await
-    }
-}
-
-#[async_trait]
-impl DecisionStore for FaultySql {
-    async fn put_decisions(&self, decisions: &[Decision]) -> Result<(), StoreError> {
-        self.inner.put_decisions(decisions).await
-    }
-    async fn decision_of(&self, order: OrderId) -> Result<Option<Decision>, StoreError> {
-        self.inner.decision_of(order).await
-    }
-}
 
 /// A consumer of the outbox's events that fails now and then: before
 /// taking an event, or after taking it with the acknowledgement lost.
@@ -170,7 +87,7 @@ fn unix_now() -> Seconds {
 }
 
 async fn start(
-    store: &Arc<FaultySql>,
+    store: &Arc<FaultyStore<Store>>,
     provider: &Arc<FakeProvider>,
     consumer: &Arc<Consumer>,
 ) -> Engine {
@@ -203,39 +120,8 @@ async fn start(
     engine
 }
 
-/// Places the orders due by `arrivals` not placed yet; stops at the first
-/// placement a store fault stopped (placed again next round).
-async fn place_arrivals(
-    engine: &Engine,
-    store: &FaultySql,
-    fates: &[Fate],
-    placed: &mut u64,
-    arrivals: u64,
-) {
-    while *placed < arrivals.min(ORDERS) {
-        let id = *placed + 1;
-        let method = if fates[(id - 1) as usize] == Fate::Declined {
-            "pm_card_chargeDeclined"
-        } else {
-            "pm_card_visa"
-        };
-        let mut details = order(id, kitchen_of(id), pt(0.0), pt(800.0));
-        details.placed_at = engine.clock().now();
-        let outcome = engine.place_paid_order(details, method.into()).await;
-        let recorded = store.order_view(OrderId(id)).await.unwrap().is_some();
-        if outcome.is_err() && !recorded {
-            break;
-        }
-        *placed += 1;
-    }
-}
-
 async fn faults_over_a_real_store(db: TestDb) {
-    let store = Arc::new(FaultySql {
-        inner: db.open().await,
-        fail_appends: AtomicUsize::new(0),
-        lose_acks: AtomicUsize::new(0),
-    });
+    let store = Arc::new(FaultyStore::over(db.open().await));
     let provider = Arc::new(FakeProvider::default());
     *provider.chaos.lock().unwrap() = Some(Chaos {
         rng: Rng(SEED),
@@ -252,7 +138,7 @@ async fn faults_over_a_real_store(db: TestDb) {
     let mut engine = start(&store, &provider, &consumer).await;
     let (mut placed, mut restarts, mut store_faults) = (0_u64, 0, 0);
     for round in 0..ROUNDS {
-        place_arrivals(&engine, &store, &fates, &mut placed, (round + 1) * WAVE).await;
+        place_arrivals(&engine, &*store, &fates, &mut placed, (round + 1) * WAVE).await;
         for id in 1..=placed {
             step(&engine, &*store, id, fates[(id - 1) as usize], &mut rng).await;
         }
@@ -280,7 +166,7 @@ async fn faults_over_a_real_store(db: TestDb) {
     // every event left the outbox.
     let deadline = tokio::time::Instant::now() + SETTLE;
     loop {
-        place_arrivals(&engine, &store, &fates, &mut placed, ORDERS).await;
+        place_arrivals(&engine, &*store, &fates, &mut placed, ORDERS).await;
         let active = store.inner.active_orders().await.unwrap();
         let outbox = store.inner.unpublished(1).await.unwrap();
         if placed == ORDERS && active.is_empty() && outbox.is_empty() {

@@ -24,14 +24,13 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use fake_provider::{Chaos, FakeProvider, Rng};
-use fault_script::{Fate, KITCHENS, check_every_order_and_hold, fate, kitchen_of, step};
+use fault_script::{Fate, KITCHENS, check_every_order_and_hold, fate, place_arrivals, step};
 use foodiefast_actors::clock::Clock;
 use foodiefast_actors::payments::SagaConfig;
-use foodiefast_actors::store::OrderStore;
 use foodiefast_actors::{Engine, EngineConfig};
-use foodiefast_geo::{OrderId, Seconds};
+use foodiefast_geo::Seconds;
 use support::faulty_store::FaultyStore;
-use support::{open_kitchen, order, pt, run_for};
+use support::{open_kitchen, pt, run_for};
 
 const ORDERS: u64 = 1_000;
 const SEED: u64 = 0x005E_ED0F_FA17;
@@ -78,24 +77,7 @@ async fn a_thousand_random_orders_with_faults_settle_every_payment_exactly_once(
     let mut store_faults = 0;
     for round in 0..ROUNDS {
         // This round's arrivals (and any placement a fault stopped).
-        let arrivals = (round + 1) * WAVE;
-        while placed < arrivals.min(ORDERS) {
-            let id = placed + 1;
-            let fate = fates[(id - 1) as usize];
-            let method = if fate == Fate::Declined {
-                "pm_card_chargeDeclined"
-            } else {
-                "pm_card_visa"
-            };
-            let mut details = order(id, kitchen_of(id), pt(0.0), pt(800.0));
-            details.placed_at = engine.clock().now();
-            let outcome = engine.place_paid_order(details, method.into()).await;
-            let recorded = store.order_view(OrderId(id)).await.unwrap().is_some();
-            if outcome.is_err() && !recorded {
-                break; // the append failed: placed again next round
-            }
-            placed += 1;
-        }
+        place_arrivals(&engine, &*store, &fates, &mut placed, (round + 1) * WAVE).await;
         for id in 1..=placed {
             step(&engine, &*store, id, fates[(id - 1) as usize], &mut rng).await;
         }

@@ -25,6 +25,28 @@ pub(crate) struct Assigned {
     pub(crate) offer_id: Value,
 }
 
+impl Assigned {
+    /// The chef marks the food ready; the courier arrives and picks it up.
+    pub(crate) async fn pick_up(&mut self) {
+        let id = self.id;
+        let ready = self
+            .app
+            .post(
+                &format!("/orders/{id}/ready"),
+                &self.kitchen.chef.token,
+                &json!({}),
+            )
+            .await;
+        assert_eq!(ready.status(), StatusCode::OK);
+        let ws = &mut self.courier_ws;
+        say(ws, &json!({"v": 1, "type": "arrived"})).await;
+        until_type(ws, "ack").await;
+        say(ws, &json!({"v": 1, "type": "picked_up"})).await;
+        let (ack, _) = until_type(ws, "ack").await;
+        assert_eq!(ack["status"], "delivering", "{ack}");
+    }
+}
+
 async fn assigned_order() -> Assigned {
     assigned_order_with(&[]).await
 }
@@ -247,20 +269,8 @@ async fn operations_views_are_for_admins_and_explain_only_offered_orders() {
 #[tokio::test]
 async fn too_many_wrong_pins_lock_the_delivery_and_change_nothing() {
     let mut scene = assigned_order().await;
+    scene.pick_up().await;
     let (app, id, ws) = (&scene.app, scene.id, &mut scene.courier_ws);
-    let ready = app
-        .post(
-            &format!("/orders/{id}/ready"),
-            &scene.kitchen.chef.token,
-            &json!({}),
-        )
-        .await;
-    assert_eq!(ready.status(), StatusCode::OK);
-    say(ws, &json!({"v": 1, "type": "arrived"})).await;
-    until_type(ws, "ack").await;
-    say(ws, &json!({"v": 1, "type": "picked_up"})).await;
-    let (ack, _) = until_type(ws, "ack").await;
-    assert_eq!(ack["status"], "delivering", "{ack}");
 
     let wrong = if scene.pin == "0000" { "1111" } else { "0000" };
     for _ in 0..5 {

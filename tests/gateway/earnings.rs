@@ -251,20 +251,9 @@ async fn statements_are_for_their_own_role_and_bad_periods_are_refused() {
 #[tokio::test]
 async fn a_kitchen_is_owed_its_captured_payments_less_refunds_and_commission() {
     let mut scene = assigned_order_with(&[("PLATFORM_COMMISSION_BPS", "1250")]).await;
+    scene.pick_up().await;
     let (app, id) = (&scene.app, scene.id);
     let ws = &mut scene.courier_ws;
-    let ready = app
-        .post(
-            &format!("/orders/{id}/ready"),
-            &scene.kitchen.chef.token,
-            &json!({}),
-        )
-        .await;
-    assert_eq!(ready.status(), StatusCode::OK);
-    say(ws, &json!({"v": 1, "type": "arrived"})).await;
-    until_type(ws, "ack").await;
-    say(ws, &json!({"v": 1, "type": "picked_up"})).await;
-    until_type(ws, "ack").await;
     say(
         ws,
         &json!({"v": 1, "type": "delivered", "order_id": id, "pin": scene.pin}),

@@ -17,6 +17,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
+use foodiefast::gateway::auth::tokens::unix_now;
 use foodiefast::store::{Store, StoreConfig};
 use foodiefast::webhooks::signature::{SIGNATURE_HEADER, verify};
 use foodiefast::webhooks::{EVENT_ID_HEADER, WebhookEvent};
@@ -52,13 +53,7 @@ struct Books {
 }
 
 async fn receive(State(books): State<Arc<Books>>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let now = i64::try_from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
-    .unwrap();
+    let now = i64::try_from(unix_now()).unwrap();
     let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
     let signed = header(SIGNATURE_HEADER)
         .ok_or(())

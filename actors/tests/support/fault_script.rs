@@ -20,6 +20,7 @@ use foodiefast_actors::store::OrderStore;
 use foodiefast_geo::{CourierId, OrderId, RestaurantId, Seconds};
 
 use crate::fake_provider::{FakeProvider, Rng};
+use crate::support::{order, pt};
 
 /// Kitchens the orders are spread over.
 pub(crate) const KITCHENS: u64 = 4;
@@ -50,6 +51,34 @@ pub(crate) fn fate(rng: &mut Rng) -> Fate {
 
 pub(crate) fn kitchen_of(id: u64) -> u64 {
     1 + id % KITCHENS
+}
+
+/// Places orders `placed + 1 ..= arrivals` (fates say which card),
+/// counting them in `placed`; stops at the first placement a store fault
+/// stopped (placed again next round).
+pub(crate) async fn place_arrivals(
+    engine: &Engine,
+    store: &dyn OrderStore,
+    fates: &[Fate],
+    placed: &mut u64,
+    arrivals: u64,
+) {
+    while *placed < arrivals.min(fates.len() as u64) {
+        let id = *placed + 1;
+        let method = if fates[(id - 1) as usize] == Fate::Declined {
+            "pm_card_chargeDeclined"
+        } else {
+            "pm_card_visa"
+        };
+        let mut details = order(id, kitchen_of(id), pt(0.0), pt(800.0));
+        details.placed_at = engine.clock().now();
+        let outcome = engine.place_paid_order(details, method.into()).await;
+        let recorded = store.order_view(OrderId(id)).await.unwrap().is_some();
+        if outcome.is_err() && !recorded {
+            break;
+        }
+        *placed += 1;
+    }
 }
 
 /// The next thing order `id`'s people do, given where it stands.
