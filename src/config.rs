@@ -24,6 +24,9 @@
 //! | `PAYMENTS_URL`, `PAYMENTS_API_KEY` / `PAYMENTS_API_KEY_FILE` | a Stripe-compatible provider and its secret key (see [`crate::payments::config`]) | the in-process sandbox |
 //! | `PAYMENTS_CURRENCY` | ISO 4217 code of every order's amount | `eur` |
 //! | `COURIER_SEARCH_TIMEOUT_SECONDS` | an order accepted by its kitchen and still without a courier this long after is cancelled and its hold voided | 2700 |
+//! | `COURIER_PAY_PER_ORDER_CENTS`, `COURIER_GUARANTEE_PER_HOUR_CENTS` | a courier's fee per delivered order; its guaranteed pay per hour online (see [`crate::earnings`]) | 1000, 1500 |
+//! | `PLATFORM_COMMISSION_BPS` | the platform's share of a kitchen's captured payments, basis points (0 to 10000) | 1500 |
+//! | `WEBHOOK_URL`, `WEBHOOK_SECRET` / `WEBHOOK_SECRET_FILE`, `WEBHOOK_RETRY_MAX_SECONDS` | where every order event is posted, signed with the secret (see [`crate::webhooks`]); longest pause between retries | none; 300 |
 
 use std::fmt;
 use std::net::IpAddr;
@@ -32,9 +35,12 @@ use std::time::Duration;
 
 use foodiefast_geo::{LatLng, Seconds};
 
+use crate::earnings::PayRates;
 use crate::payments::PaymentsConfig;
 use crate::payments::config::PaymentsConfigError;
 use crate::store::{ConfigError, StoreConfig};
+use crate::webhooks::WebhookConfig;
+use crate::webhooks::config::WebhookConfigError;
 
 /// The shortest HS256 secret accepted: the hash's output size.
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -72,6 +78,10 @@ pub struct ServeConfig {
     pub currency: String,
     /// How long an accepted order may wait for a courier.
     pub courier_search_timeout: Duration,
+    /// Couriers' and kitchens' pay.
+    pub pay: PayRates,
+    /// Where order events are posted, if anywhere (the secret never prints).
+    pub webhook: Option<WebhookConfig>,
 }
 
 /// When the dispatcher matches orders to couriers and how long offers last.
@@ -175,6 +185,9 @@ pub enum ServeConfigError {
     /// The payment provider's variables are wrong.
     #[error(transparent)]
     Payments(#[from] PaymentsConfigError),
+    /// The webhook's variables are wrong.
+    #[error(transparent)]
+    Webhook(#[from] WebhookConfigError),
     /// The secret file could not be read.
     #[error("cannot read JWT_SECRET_FILE {path}")]
     SecretFile {
@@ -249,8 +262,37 @@ impl ServeConfig {
                 "COURIER_SEARCH_TIMEOUT_SECONDS",
                 2700,
             )?),
+            pay: pay_rates(&get)?,
+            webhook: WebhookConfig::from_lookup(&get)?,
         })
     }
+}
+
+fn pay_rates(get: &impl Fn(&str) -> Option<String>) -> Result<PayRates, ServeConfigError> {
+    let defaults = PayRates::default();
+    let cents = |name: &'static str, default: i64| -> Result<i64, ServeConfigError> {
+        let value = parse_or(get, name, default)?;
+        if (0..=100_000_000).contains(&value) {
+            Ok(value)
+        } else {
+            Err(invalid(name, "must be 0 to 100000000 cents"))
+        }
+    };
+    let commission_bps: i64 = parse_or(get, "PLATFORM_COMMISSION_BPS", defaults.commission_bps)?;
+    if !(0..=10_000).contains(&commission_bps) {
+        return Err(invalid(
+            "PLATFORM_COMMISSION_BPS",
+            "must be 0 to 10000 basis points",
+        ));
+    }
+    Ok(PayRates {
+        per_order_cents: cents("COURIER_PAY_PER_ORDER_CENTS", defaults.per_order_cents)?,
+        guarantee_per_hour_cents: cents(
+            "COURIER_GUARANTEE_PER_HOUR_CENTS",
+            defaults.guarantee_per_hour_cents,
+        )?,
+        commission_bps,
+    })
 }
 
 fn invalid(name: &'static str, reason: impl Into<String>) -> ServeConfigError {
@@ -391,6 +433,8 @@ mod tests {
         assert_eq!(c.ws, WsLimits::default());
         assert_eq!(c.dispatch, DispatchTiming::default());
         assert_eq!(c.kitchen_answer, Seconds(180));
+        assert_eq!(c.pay, PayRates::default());
+        assert_eq!(c.webhook, None);
         // Two processes never share a generated key.
         assert_ne!(c.jwt.secret, config(&[]).unwrap().jwt.secret);
     }
@@ -408,8 +452,19 @@ mod tests {
             ("DISPATCH_PERIOD_SECONDS", "1"),
             ("OFFER_TIMEOUT_SECONDS", "5"),
             ("KITCHEN_ANSWER_SECONDS", "2"),
+            ("COURIER_PAY_PER_ORDER_CENTS", "450"),
+            ("COURIER_GUARANTEE_PER_HOUR_CENTS", "0"),
+            ("PLATFORM_COMMISSION_BPS", "10000"),
         ])
         .unwrap();
+        assert_eq!(
+            c.pay,
+            PayRates {
+                per_order_cents: 450,
+                guarantee_per_hour_cents: 0,
+                commission_bps: 10_000
+            }
+        );
         assert_eq!(c.port, 0);
         assert!(!c.jwt.generated);
         assert_eq!(c.allowed_origins.len(), 2);
@@ -429,6 +484,11 @@ mod tests {
             ("DISPATCH_COMMIT_HORIZON_SECONDS", "-5"),
             ("OFFER_TIMEOUT_SECONDS", "soon"),
             ("KITCHEN_ANSWER_SECONDS", "0"),
+            ("COURIER_PAY_PER_ORDER_CENTS", "-1"),
+            ("COURIER_PAY_PER_ORDER_CENTS", "4.50"),
+            ("COURIER_GUARANTEE_PER_HOUR_CENTS", "100000001"),
+            ("PLATFORM_COMMISSION_BPS", "10001"),
+            ("WEBHOOK_URL", "https://hooks.example"),
         ] {
             assert!(config(&[(name, value)]).is_err(), "{name}={value}");
         }

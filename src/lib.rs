@@ -6,6 +6,7 @@
 //! - [`config`]: the service's configuration, from the environment;
 //! - [`gateway`]: the HTTP and WebSocket gateway (`foodiefast serve`);
 //! - [`demo`]: `serve --demo`'s simulated city;
+//! - [`earnings`]: couriers' and kitchens' pay statements;
 //! - [`loadgen`]: the load generator (`foodiefast loadgen`);
 //! - [`catalog`]: kitchens and menus as chefs publish them;
 //! - [`mdrp`]: loading Meal Delivery Routing Problem instances;
@@ -15,6 +16,7 @@
 //!   paused time;
 //! - [`store`]: durable storage with sqlx (SQLite or PostgreSQL): the order
 //!   event log and the read models behind the actors' storage port;
+//! - [`webhooks`]: every order event posted, signed, to a configured URL;
 //! - [`error`]: [`Error`], the one error type the binary reports.
 //!
 //! The dispatch decisions themselves live in the `foodiefast-geo` crate.
@@ -25,6 +27,7 @@ pub mod cluster;
 pub mod commands;
 pub mod config;
 pub mod demo;
+pub mod earnings;
 pub mod error;
 pub mod gateway;
 pub mod loadgen;
@@ -32,5 +35,6 @@ pub mod mdrp;
 pub mod payments;
 pub mod replay;
 pub mod store;
+pub mod webhooks;
 
 pub use error::Error;

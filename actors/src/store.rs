@@ -151,6 +151,9 @@ pub trait OrderStore: Send + Sync + 'static {
 /// append that recorded it until the outbox relay published it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxEntry {
+    /// Whether the tracking hub already has it (only rows waiting for an
+    /// event sink stay once the hub has them).
+    pub relayed: bool,
     /// The order.
     pub order: OrderId,
     /// The event's version in the order's stream.
@@ -175,6 +178,14 @@ pub trait OutboxStore: Send + Sync + 'static {
     /// The oldest events not yet published, in the order they were
     /// recorded, at most `limit`.
     async fn unpublished(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError>;
+
+    /// The oldest events the tracking hub does not have yet, in the order
+    /// they were recorded, at most `limit`.
+    async fn unrelayed(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError>;
+
+    /// Notes that the tracking hub has the events `(order, version)`; they
+    /// stay for an event sink.
+    async fn mark_relayed(&self, done: &[(OrderId, u64)]) -> Result<(), StoreError>;
 
     /// Forgets the events `(order, version)`: published.
     async fn mark_published(&self, done: &[(OrderId, u64)]) -> Result<(), StoreError>;

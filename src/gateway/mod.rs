@@ -51,6 +51,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::ServeConfig;
 use crate::store::Store;
+use crate::webhooks::WebhookSink;
 use auth::TokenKeys;
 use auth::tokens::unix_now;
 use state::{AppState, Shared};
@@ -76,6 +77,9 @@ pub enum GatewayError {
     /// The payment provider cannot be set up.
     #[error("cannot set up the payment provider")]
     Payments(#[source] crate::payments::PaymentError),
+    /// The webhook's HTTP client cannot be set up.
+    #[error("cannot set up the webhook")]
+    Webhook(#[source] reqwest::Error),
     /// The city centre cannot be the origin of a projection.
     #[error("CITY_CENTRE is unusable: {0}")]
     City(foodiefast_geo::GeoError),
@@ -123,16 +127,20 @@ impl App {
             courier_timeout: Some(config.courier_search_timeout),
             ..SagaConfig::default()
         };
-        let engine = Engine::builder(Arc::new(store.clone()), Clock::starting_at(now))
+        let mut builder = Engine::builder(Arc::new(store.clone()), Clock::starting_at(now))
             .config(EngineConfig {
                 dispatch_period: timing.period,
                 ..EngineConfig::default()
             })
             .dispatch(dispatch)
             .payments(provider, saga)
-            .outbox(Arc::new(store.clone()))
-            .start()
-            .await?;
+            .outbox(Arc::new(store.clone()));
+        if let Some(webhook) = &config.webhook {
+            let sink = WebhookSink::new(webhook).map_err(GatewayError::Webhook)?;
+            tracing::info!(url = %webhook.url, "order events go to the webhook");
+            builder = builder.event_sink(Arc::new(sink), webhook.retry);
+        }
+        let engine = builder.start().await?;
         let recovered = engine.recovered();
         let state = AppState::new(Shared {
             engine: Arc::new(engine),
@@ -141,6 +149,8 @@ impl App {
             projection,
             utc_offset_minutes: config.utc_offset_minutes,
             kitchen_answer: config.kitchen_answer,
+            pay: config.pay,
+            currency: config.currency.clone(),
             ws: config.ws,
             allowed_origins: config
                 .allowed_origins

@@ -14,6 +14,7 @@ use super::auth::TokenKeys;
 use super::delivery_pin::PinAttempts;
 use super::live_board::LiveBoard;
 use crate::config::WsLimits;
+use crate::earnings::PayRates;
 use crate::store::Store;
 
 /// Shared, cheaply cloned handler state.
@@ -48,6 +49,10 @@ pub struct Shared {
     pub utc_offset_minutes: i32,
     /// How long a chef has to answer a new order.
     pub kitchen_answer: Seconds,
+    /// Couriers' and kitchens' pay.
+    pub pay: PayRates,
+    /// Every order's currency, ISO 4217, lower case.
+    pub currency: String,
     /// WebSocket limits.
     pub ws: WsLimits,
     /// Origins allowed to open WebSockets.

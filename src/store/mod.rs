@@ -15,6 +15,8 @@
 //! - [`config`]: where the database is;
 //! - [`accounts`], `catalog`, [`idempotency`]: what the gateway keeps
 //!   besides the order log (accounts, kitchens and menus, idempotency keys);
+//! - [`earnings`]: couriers' shift sessions and deliveries, what pay
+//!   statements are computed from;
 //! - [`kitchen_feed`]: each kitchen's events numbered in order, the chef
 //!   feed's event ids;
 //! - [`leases`]: cluster membership and zone leases (PostgreSQL only);
@@ -26,6 +28,7 @@
 pub mod accounts;
 mod catalog;
 pub mod config;
+pub mod earnings;
 pub mod idempotency;
 pub mod kitchen_feed;
 pub mod leases;
@@ -51,6 +54,7 @@ use crate::catalog::{Kitchen, KitchenDetails, MenuItem, MenuItemDetails};
 
 pub use accounts::{Account, NewAccount, Role};
 pub use config::{ConfigError, PostgresUrl, StoreConfig};
+pub use earnings::{Delivery, Session};
 pub use idempotency::KeyClaim;
 pub use kitchen_feed::FeedEvent;
 pub use postgres::PostgresStore;
@@ -245,6 +249,35 @@ impl Store {
         on_backend!(self, s => s.sql.kitchen_feed_head(kitchen).await)
     }
 
+    /// `courier`'s shift sessions overlapping `[from, to)` (engine
+    /// seconds), oldest first.
+    pub async fn courier_sessions(
+        &self,
+        courier: CourierId,
+        period: (i64, i64),
+    ) -> Result<Vec<Session>, StoreError> {
+        on_backend!(self, s => s.sql.courier_sessions(courier, period).await)
+    }
+
+    /// `courier`'s deliveries in `[from, to)`, in order.
+    pub async fn courier_deliveries(
+        &self,
+        courier: CourierId,
+        period: (i64, i64),
+    ) -> Result<Vec<Delivery>, StoreError> {
+        on_backend!(self, s => s.sql.courier_deliveries(courier, period).await)
+    }
+
+    /// `kitchen`'s delivered orders whose payment can have moved in
+    /// `[from, to)`, by id (their logs say what moved when).
+    pub async fn kitchen_delivered_between(
+        &self,
+        kitchen: RestaurantId,
+        period: (i64, i64),
+    ) -> Result<Vec<OrderId>, StoreError> {
+        on_backend!(self, s => s.sql.kitchen_delivered_between(kitchen, period).await)
+    }
+
     /// Claims idempotency `key` of `customer` for `request` and the reserved
     /// `order`, or says which request holds it.
     pub async fn claim_idempotency_key(
@@ -371,6 +404,14 @@ impl CourierStore for Store {
 impl OutboxStore for Store {
     async fn unpublished(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
         on_backend!(self, s => s.unpublished(limit).await)
+    }
+
+    async fn unrelayed(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
+        on_backend!(self, s => s.unrelayed(limit).await)
+    }
+
+    async fn mark_relayed(&self, done: &[(OrderId, u64)]) -> Result<(), StoreError> {
+        on_backend!(self, s => s.mark_relayed(done).await)
     }
 
     async fn mark_published(&self, done: &[(OrderId, u64)]) -> Result<(), StoreError> {

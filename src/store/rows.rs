@@ -63,9 +63,17 @@ pub(crate) const ACTIVE_ORDERS: &str = "SELECT id FROM order_views \
 pub(crate) const INSERT_OUTBOX: &str =
     "INSERT INTO order_outbox (order_id, version, kitchen, event) VALUES ($1, $2, $3, $4)";
 
-/// The oldest `$1` outbox rows, as `(order, version, kitchen, JSON text)`.
-pub(crate) const UNPUBLISHED: &str =
-    "SELECT order_id, version, kitchen, event FROM order_outbox ORDER BY seq LIMIT $1";
+/// The oldest `$1` outbox rows, as `(relayed, order, version, kitchen, JSON text)`.
+pub(crate) const UNPUBLISHED: &str = "SELECT relayed, order_id, version, kitchen, event \
+     FROM order_outbox ORDER BY seq LIMIT $1";
+
+/// The oldest `$1` outbox rows the hub does not have, as [`UNPUBLISHED`].
+pub(crate) const UNRELAYED: &str = "SELECT relayed, order_id, version, kitchen, event \
+     FROM order_outbox WHERE relayed = 0 ORDER BY seq LIMIT $1";
+
+/// Marks the outbox row of order `$1`, version `$2` as relayed to the hub.
+pub(crate) const MARK_RELAYED: &str =
+    "UPDATE order_outbox SET relayed = 1 WHERE order_id = $1 AND version = $2";
 
 /// Deletes the outbox row of order `$1`, version `$2`.
 pub(crate) const DELETE_OUTBOX: &str =

@@ -26,9 +26,9 @@ use sqlx::{
     Type, query, query_as, query_scalar,
 };
 
-use super::kitchen_feed;
 use super::rows::{self, CourierViewRow, OrderViewRow, backend, corrupt, from_db, to_db};
 use super::{Backend, MigrationReport, count_applied};
+use super::{earnings, kitchen_feed};
 
 /// What differs between the backends' SQL and transactions.
 pub(crate) trait Dialect: Database {
@@ -94,6 +94,7 @@ where
     OrderViewRow: for<'r> FromRow<'r, DB::Row>,
     CourierViewRow: for<'r> FromRow<'r, DB::Row>,
     (i64, i64, i64, String): for<'r> FromRow<'r, DB::Row>,
+    (i64, i64, i64, i64, String): for<'r> FromRow<'r, DB::Row>,
 {
     /// Applies the migrations not yet applied (what opening a store does).
     pub(crate) async fn run_migrations(&self) -> Result<(), StoreError> {
@@ -172,6 +173,7 @@ where
             rows::bind_order_view(query(rows::UPSERT_ORDER_VIEW), row)
                 .execute(&mut *tx)
                 .await?;
+            earnings::record_deliveries(&mut tx, id, events).await?;
             // Last: the kitchen's head row stays locked until the commit.
             kitchen_feed::number_events(&mut tx, kitchen, id, (expected, last)).await?;
             Ok(())
@@ -265,32 +267,43 @@ where
 
     /// See [`OutboxStore::unpublished`](foodiefast_actors::store::OutboxStore::unpublished).
     pub(crate) async fn unpublished(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
-        let found: Vec<(i64, i64, i64, String)> = query_as(rows::UNPUBLISHED)
+        let found = query_as(rows::UNPUBLISHED)
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await
             .map_err(backend)?;
-        found
-            .into_iter()
-            .map(|(order, version, kitchen, json)| {
-                let order = OrderId(from_db(order, "order id")?);
-                let event = serde_json::from_str(&json)
-                    .map_err(|e| corrupt(format!("outbox event of order {order}: {e}")))?;
-                Ok(OutboxEntry {
-                    order,
-                    version: from_db(version, "version")?,
-                    kitchen: RestaurantId(from_db(kitchen, "kitchen id")?),
-                    event,
-                })
-            })
-            .collect()
+        decode_outbox(found)
+    }
+
+    /// See [`OutboxStore::unrelayed`](foodiefast_actors::store::OutboxStore::unrelayed).
+    pub(crate) async fn unrelayed(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
+        let found = query_as(rows::UNRELAYED)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
+        decode_outbox(found)
+    }
+
+    /// See [`OutboxStore::mark_relayed`](foodiefast_actors::store::OutboxStore::mark_relayed).
+    pub(crate) async fn mark_relayed(&self, done: &[(OrderId, u64)]) -> Result<(), StoreError> {
+        self.outbox_rows(rows::MARK_RELAYED, done).await
     }
 
     /// See [`OutboxStore::mark_published`](foodiefast_actors::store::OutboxStore::mark_published).
     pub(crate) async fn mark_published(&self, done: &[(OrderId, u64)]) -> Result<(), StoreError> {
+        self.outbox_rows(rows::DELETE_OUTBOX, done).await
+    }
+
+    /// Runs `statement` on the outbox rows `done` (`$1` order, `$2` version), in one transaction.
+    async fn outbox_rows(
+        &self,
+        statement: &'static str,
+        done: &[(OrderId, u64)],
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(backend)?;
         for (order, version) in done {
-            query(rows::DELETE_OUTBOX)
+            query(statement)
                 .bind(to_db(order.0, "order id")?)
                 .bind(to_db(*version, "version")?)
                 .execute(&mut *tx)
@@ -335,13 +348,16 @@ where
     }
 
     /// See [`CourierStore::put_courier`](foodiefast_actors::store::CourierStore::put_courier).
+    /// The view and the courier's shift session change together.
     pub(crate) async fn put_courier(&self, view: &CourierView) -> Result<(), StoreError> {
         let row = CourierViewRow::encode(view)?;
+        let mut tx = self.pool.begin().await.map_err(backend)?;
         rows::bind_courier_view(query(rows::UPSERT_COURIER_VIEW), row)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(backend)?;
-        Ok(())
+        earnings::record_session(&mut tx, view).await?;
+        tx.commit().await.map_err(backend)
     }
 
     /// See [`CourierStore::courier_view`](foodiefast_actors::store::CourierStore::courier_view).
@@ -356,6 +372,25 @@ where
             .map_err(backend)?;
         row.map(CourierViewRow::decode).transpose()
     }
+}
+
+/// Outbox rows as the relay takes them.
+fn decode_outbox(found: Vec<(i64, i64, i64, i64, String)>) -> Result<Vec<OutboxEntry>, StoreError> {
+    found
+        .into_iter()
+        .map(|(relayed, order, version, kitchen, json)| {
+            let order = OrderId(from_db(order, "order id")?);
+            let event = serde_json::from_str(&json)
+                .map_err(|e| corrupt(format!("outbox event of order {order}: {e}")))?;
+            Ok(OutboxEntry {
+                relayed: relayed != 0,
+                order,
+                version: from_db(version, "version")?,
+                kitchen: RestaurantId(from_db(kitchen, "kitchen id")?),
+                event,
+            })
+        })
+        .collect()
 }
 
 /// Implements [`OrderStore`](foodiefast_actors::store::OrderStore) and
@@ -434,6 +469,14 @@ macro_rules! forward_store_traits {
             impl OutboxStore for $store {
                 async fn unpublished(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
                     self.sql.unpublished(limit).await
+                }
+
+                async fn unrelayed(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
+                    self.sql.unrelayed(limit).await
+                }
+
+                async fn mark_relayed(&self, done: &[(OrderId, u64)]) -> Result<(), StoreError> {
+                    self.sql.mark_relayed(done).await
                 }
 
                 async fn mark_published(&self, done: &[(OrderId, u64)]) -> Result<(), StoreError> {

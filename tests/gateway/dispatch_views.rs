@@ -13,20 +13,49 @@ use crate::harness::{
 };
 
 /// An order accepted by its kitchen and by a courier, who is on its way.
-struct Assigned {
-    app: TestApp,
-    admin: String,
-    kitchen: ChefKitchen,
-    courier: Account,
-    courier_ws: Ws,
-    customer: Account,
-    id: u64,
-    pin: String,
-    offer_id: Value,
+pub(crate) struct Assigned {
+    pub(crate) app: TestApp,
+    pub(crate) admin: String,
+    pub(crate) kitchen: ChefKitchen,
+    pub(crate) courier: Account,
+    pub(crate) courier_ws: Ws,
+    pub(crate) customer: Account,
+    pub(crate) id: u64,
+    pub(crate) pin: String,
+    pub(crate) offer_id: Value,
+}
+
+impl Assigned {
+    /// The chef marks the food ready; the courier arrives and picks it up.
+    pub(crate) async fn pick_up(&mut self) {
+        let id = self.id;
+        let ready = self
+            .app
+            .post(
+                &format!("/orders/{id}/ready"),
+                &self.kitchen.chef.token,
+                &json!({}),
+            )
+            .await;
+        assert_eq!(ready.status(), StatusCode::OK);
+        let ws = &mut self.courier_ws;
+        say(ws, &json!({"v": 1, "type": "arrived"})).await;
+        until_type(ws, "ack").await;
+        say(ws, &json!({"v": 1, "type": "picked_up"})).await;
+        let (ack, _) = until_type(ws, "ack").await;
+        assert_eq!(ack["status"], "delivering", "{ack}");
+    }
 }
 
 async fn assigned_order() -> Assigned {
-    let app = spawn_app_with(&FAST_DISPATCH).await;
+    assigned_order_with(&[]).await
+}
+
+/// [`assigned_order`] on an app with `vars` besides fast dispatch.
+pub(crate) async fn assigned_order_with(vars: &[(&str, &str)]) -> Assigned {
+    let mut env = FAST_DISPATCH.to_vec();
+    env.extend_from_slice(vars);
+    let app = spawn_app_with(&env).await;
     let admin = admin_token(&app).await;
     let kitchen = app.chef_with_kitchen().await;
     let courier = app.sign_up("courier").await;
@@ -240,20 +269,8 @@ async fn operations_views_are_for_admins_and_explain_only_offered_orders() {
 #[tokio::test]
 async fn too_many_wrong_pins_lock_the_delivery_and_change_nothing() {
     let mut scene = assigned_order().await;
+    scene.pick_up().await;
     let (app, id, ws) = (&scene.app, scene.id, &mut scene.courier_ws);
-    let ready = app
-        .post(
-            &format!("/orders/{id}/ready"),
-            &scene.kitchen.chef.token,
-            &json!({}),
-        )
-        .await;
-    assert_eq!(ready.status(), StatusCode::OK);
-    say(ws, &json!({"v": 1, "type": "arrived"})).await;
-    until_type(ws, "ack").await;
-    say(ws, &json!({"v": 1, "type": "picked_up"})).await;
-    let (ack, _) = until_type(ws, "ack").await;
-    assert_eq!(ack["status"], "delivering", "{ack}");
 
     let wrong = if scene.pin == "0000" { "1111" } else { "0000" };
     for _ in 0..5 {

@@ -12,7 +12,7 @@ use crate::admin::admin_token;
 use crate::harness::{TestApp, assert_error, order_body, spawn_app, status_json};
 
 /// Polls order `id`'s payment (as an admin) until it is `state`, within five seconds.
-async fn payment_becomes(app: &TestApp, admin: &str, id: u64, state: &str) -> Value {
+pub(crate) async fn payment_becomes(app: &TestApp, admin: &str, id: u64, state: &str) -> Value {
     let path = format!("/admin/orders/{id}/payment");
     for _ in 0..250 {
         let (status, payment) = status_json(app.get(&path, Some(admin)).await).await;

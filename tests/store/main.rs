@@ -12,6 +12,7 @@
     clippy::indexing_slicing
 )]
 
+mod earnings;
 mod fixtures;
 mod gateway_tables;
 mod harness;
@@ -61,4 +62,8 @@ on_both_backends!(
     concurrent_appends_to_one_kitchen_get_distinct_numbers,
     orders_with_an_open_payment_stay_active,
     appends_fill_the_outbox_and_the_relay_empties_it,
+    relayed_outbox_rows_wait_for_the_sink,
+    shift_sessions_open_and_close_with_the_courier_view,
+    deliveries_are_recorded_with_their_append,
+    the_migration_records_deliveries_already_logged,
 );

@@ -22,6 +22,10 @@ use tokio::sync::Barrier;
 use crate::fixtures::{ALL_STATUSES, Tracked, details, path_to};
 use crate::harness::{Backend, TestDb};
 
+pub(crate) use crate::earnings::{
+    deliveries_are_recorded_with_their_append, shift_sessions_open_and_close_with_the_courier_view,
+    the_migration_records_deliveries_already_logged,
+};
 pub(crate) use crate::gateway_tables::{
     accounts_are_unique_by_email_and_renamed, busy_mode_is_stored_beside_the_kitchen,
     idempotency_keys_are_claimed_once, kitchens_and_menus_round_trip,
@@ -454,7 +458,7 @@ pub(crate) async fn migrations_are_idempotent(db: TestDb) {
     let report = store.migrate().await.unwrap();
     assert_eq!(
         (report.applied_now, report.applied_total, report.known),
-        (0, 6, 6)
+        (0, 7, 7)
     );
     store.close().await;
     let again = db.open().await;
@@ -485,13 +489,13 @@ pub(crate) async fn the_migrate_command_reports_backend_and_count(db: TestDb) {
     assert_eq!(
         first,
         format!(
-            "backend: {backend} ({location})\nmigrations: applied 6 migrations now; 6 of 6 in place\n"
+            "backend: {backend} ({location})\nmigrations: applied 7 migrations now; 7 of 7 in place\n"
         )
     );
     assert_eq!(
         second,
         format!(
-            "backend: {backend} ({location})\nmigrations: applied 0 migrations now; 6 of 6 in place\n"
+            "backend: {backend} ({location})\nmigrations: applied 0 migrations now; 7 of 7 in place\n"
         )
     );
     let store = db.open().await;
@@ -607,4 +611,32 @@ pub(crate) async fn appends_fill_the_outbox_and_the_relay_empties_it(db: TestDb)
         "published rows are cleared"
     );
     relay.stop();
+}
+
+/// With an event sink, the hub's rows are marked relayed and stay, in
+/// order, until the sink's loop deletes them; the hub is never offered a
+/// relayed row again.
+pub(crate) async fn relayed_outbox_rows_wait_for_the_sink(db: TestDb) {
+    use foodiefast_actors::store::{OutboxEntry, OutboxStore};
+    let store = db.open().await;
+    Tracked::placed_in(&store, details(1, 1, 1_000), OrderStatus::SentToChef).await;
+    let ids = |rows: Vec<OutboxEntry>| rows.iter().map(OutboxEntry::id).collect::<Vec<_>>();
+    assert_eq!(ids(store.unrelayed(2).await.unwrap()), ["1-1", "1-2"]);
+    store
+        .mark_relayed(&[(OrderId(1), 1), (OrderId(1), 2)])
+        .await
+        .unwrap();
+    assert_eq!(ids(store.unrelayed(10).await.unwrap()), ["1-3"]);
+    let all = store.unpublished(10).await.unwrap();
+    assert_eq!(
+        all.iter().map(|e| (e.id(), e.relayed)).collect::<Vec<_>>(),
+        [
+            ("1-1".to_owned(), true),
+            ("1-2".to_owned(), true),
+            ("1-3".to_owned(), false)
+        ]
+    );
+    store.mark_published(&[(OrderId(1), 1)]).await.unwrap();
+    assert_eq!(ids(store.unpublished(10).await.unwrap()), ["1-2", "1-3"]);
+    assert_eq!(ids(store.unrelayed(10).await.unwrap()), ["1-3"]);
 }

@@ -44,7 +44,7 @@ use crate::orders::{
     OrderActor, OrderArgs, OrderCensus, OrderRegistry, OrderRouter, OrderStart, OrderSupervisor,
     OrderSupervisorArgs, OrderSupervisorMsg,
 };
-use crate::outbox::OutboxRelay;
+use crate::outbox::{EventSink, OutboxRelay, SinkRetry};
 use crate::payments::{PaymentProvider, PaymentSaga, SagaConfig};
 use crate::pickup_watch::PickupWatches;
 use crate::reactions::ActorWiring;
@@ -97,6 +97,7 @@ pub struct EngineBuilder {
     outbox: Option<Arc<dyn OutboxStore>>,
     hub: Option<Arc<TrackingHub>>,
     recover_only: Option<RecoveryFilter>,
+    sink: Option<(Arc<dyn EventSink>, SinkRetry)>,
 }
 
 /// Which unfinished orders an engine rehydrates (see [`EngineBuilder::recover_only`]).
@@ -195,6 +196,15 @@ impl EngineBuilder {
         self
     }
 
+    /// Also delivers every outbox event to `sink` (a webhook), at least
+    /// once and in order, retrying as `retry` says; only with
+    /// [`Self::outbox`].
+    #[must_use]
+    pub fn event_sink(mut self, sink: Arc<dyn EventSink>, retry: SinkRetry) -> Self {
+        self.sink = Some((sink, retry));
+        self
+    }
+
     /// Starts every supervisor, wires the actors, starts the configured
     /// zones' dispatchers, and rehydrates every unfinished order (one whose
     /// history cannot be rebuilt is quarantined, not fatal).
@@ -221,7 +231,7 @@ impl EngineBuilder {
             outbox: OnceLock::new(),
         });
         let (order_supervisor, router) = start_orders(&ctx, &registry, config).await?;
-        attach_payments_and_outbox(&ctx, &router, self.payments, self.outbox);
+        attach_payments_and_outbox(&ctx, &router, self.payments, self.outbox, self.sink);
         let couriers = Arc::new(Directory::default());
         let journal = DecisionJournal::start(self.decisions.clone());
         let dispatchers = Arc::new(Directory::default());
@@ -308,9 +318,11 @@ fn attach_payments_and_outbox(
     router: &Arc<OrderRouter>,
     payments: Option<(Arc<dyn PaymentProvider>, SagaConfig)>,
     outbox: Option<Arc<dyn OutboxStore>>,
+    sink: Option<(Arc<dyn EventSink>, SinkRetry)>,
 ) {
     if let Some(store) = outbox {
-        let _ = ctx.outbox.set(OutboxRelay::start(store, ctx.hub.clone()));
+        let relay = OutboxRelay::start_with_sink(store, ctx.hub.clone(), sink);
+        let _ = ctx.outbox.set(relay);
     }
     if let Some((provider, config)) = payments {
         let saga = PaymentSaga::new(provider, Arc::downgrade(router), ctx.clock, config);
@@ -473,6 +485,7 @@ impl Engine {
             outbox: None,
             hub: None,
             recover_only: None,
+            sink: None,
         }
     }
 

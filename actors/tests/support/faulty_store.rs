@@ -1,5 +1,6 @@
 //! A store whose next writes or reads can be made to fail, for the tests
-//! of failures and restarts.
+//! of failures and restarts: the in-memory store by default, or any other
+//! (the service's tests wrap its SQL stores).
 
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -15,11 +16,11 @@ use foodiefast_actors::store::{
 };
 use foodiefast_geo::{CourierId, OrderId};
 
-/// The in-memory store, with failures on demand.
-#[derive(Debug, Default)]
-pub(crate) struct FaultyStore {
+/// A store, with failures on demand.
+#[derive(Debug)]
+pub(crate) struct FaultyStore<S = MemoryStore> {
     /// Where everything is kept.
-    pub(crate) inner: MemoryStore,
+    pub(crate) inner: S,
     /// Appends to fail before writing.
     pub(crate) fail_appends: AtomicUsize,
     /// Appends to fail after writing (the acknowledgement is lost).
@@ -30,12 +31,31 @@ pub(crate) struct FaultyStore {
     pub(crate) fail_courier_puts: AtomicUsize,
 }
 
+impl<S> FaultyStore<S> {
+    /// `inner`, failing only when told.
+    pub(crate) fn over(inner: S) -> Self {
+        Self {
+            inner,
+            fail_appends: AtomicUsize::new(0),
+            lose_acks: AtomicUsize::new(0),
+            unreadable: Mutex::default(),
+            fail_courier_puts: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl Default for FaultyStore {
+    fn default() -> Self {
+        Self::over(MemoryStore::default())
+    }
+}
+
 fn injected() -> StoreError {
     StoreError::Backend("injected failure".into())
 }
 
 #[async_trait]
-impl CourierStore for FaultyStore {
+impl<S: CourierStore> CourierStore for FaultyStore<S> {
     async fn put_courier(&self, view: &CourierView) -> Result<(), StoreError> {
         if self.fail_courier_puts.load(Ordering::SeqCst) > 0 {
             self.fail_courier_puts.fetch_sub(1, Ordering::SeqCst);
@@ -49,7 +69,7 @@ impl CourierStore for FaultyStore {
 }
 
 #[async_trait]
-impl DecisionStore for FaultyStore {
+impl<S: DecisionStore> DecisionStore for FaultyStore<S> {
     async fn put_decisions(&self, decisions: &[Decision]) -> Result<(), StoreError> {
         self.inner.put_decisions(decisions).await
     }
@@ -59,7 +79,7 @@ impl DecisionStore for FaultyStore {
 }
 
 #[async_trait]
-impl OrderStore for FaultyStore {
+impl<S: OrderStore> OrderStore for FaultyStore<S> {
     async fn append(
         &self,
         order: OrderId,

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod couriers;
+pub mod earnings;
 pub mod health;
 pub mod kitchen_orders;
 pub mod kitchen_queue;
@@ -36,5 +37,6 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(trips::router())
         .merge(payments::router())
         .merge(receipts::router())
+        .merge(earnings::router())
         .merge(ws::router())
 }

@@ -2,8 +2,9 @@
 //! one outbox row per order event in the append that records the event, so
 //! an event for other parties exists exactly when its state change does.
 //! The relay publishes the rows after the commit, in order, to the
-//! tracking hub (customers' trackers, chefs' tablets; webhooks would be
-//! one more sink here), then deletes them.
+//! tracking hub (customers' trackers, chefs' tablets) and, when one is
+//! configured, to an [`EventSink`] (a webhook: [`sink`]), then deletes
+//! them.
 //!
 //! A crash after the commit and before the publication leaves the rows;
 //! the next engine's relay publishes them at start. A crash between the
@@ -11,8 +12,20 @@
 //! has an id (the order and its version, `41-3`), and consumers drop what
 //! they already have (the tracking feeds send each version once).
 //!
+//! Two loops share the rows. The hub's reads the rows the hub does not
+//! have yet, so live feeds never wait for a sink. Without a sink it
+//! deletes what it published; with one, it marks the rows relayed, and the
+//! sink's loop delivers the relayed rows, oldest first, deleting each once
+//! the sink acknowledged it: a sink that is down holds its events in the
+//! store, not in memory, for as long as it takes, and a restart sends the
+//! hub only what it never had. (A flag in the row rather than a position
+//! in memory: PostgreSQL may commit a row after one numbered after it,
+//! which a position would skip.)
+//!
 //! The relay wakes when an order actor appended (a [`Notify`]) and also on
 //! a period, so a wake-up lost to a race costs at most one period.
+
+pub mod sink;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +35,8 @@ use tokio::task::JoinHandle;
 
 use crate::store::{OutboxEntry, OutboxStore};
 use crate::tracking::{Topic, TrackingHub, Update};
+
+pub use sink::{EventSink, SinkError, SinkRetry};
 
 /// Rows published per round trip to the store.
 const BATCH: u32 = 256;
@@ -34,15 +49,34 @@ const BACKOFF: Duration = Duration::from_secs(1);
 #[derive(Debug)]
 pub struct OutboxRelay {
     wake: Arc<Notify>,
-    task: JoinHandle<()>,
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl OutboxRelay {
     /// Starts relaying `store`'s outbox to `hub`.
     pub fn start(store: Arc<dyn OutboxStore>, hub: Arc<TrackingHub>) -> Self {
+        Self::start_with_sink(store, hub, None)
+    }
+
+    /// Starts relaying `store`'s outbox to `hub` and, when given, to a
+    /// sink, retrying it as its [`SinkRetry`] says.
+    pub fn start_with_sink(
+        store: Arc<dyn OutboxStore>,
+        hub: Arc<TrackingHub>,
+        sink: Option<(Arc<dyn EventSink>, SinkRetry)>,
+    ) -> Self {
         let wake = Arc::new(Notify::new());
-        let task = tokio::spawn(relay(store, hub, wake.clone()));
-        Self { wake, task }
+        let relayed = Arc::new(Notify::new());
+        let mut tasks = vec![tokio::spawn(publish_to_hub(
+            store.clone(),
+            hub,
+            wake.clone(),
+            sink.is_some().then(|| relayed.clone()),
+        ))];
+        if let Some((sink, retry)) = sink {
+            tasks.push(tokio::spawn(sink::deliver(store, sink, retry, relayed)));
+        }
+        Self { wake, tasks }
     }
 
     /// Tells the relay that new rows were committed.
@@ -52,7 +86,9 @@ impl OutboxRelay {
 
     /// Stops relaying; rows not yet published stay for the next start.
     pub fn stop(&self) {
-        self.task.abort();
+        for task in &self.tasks {
+            task.abort();
+        }
     }
 }
 
@@ -67,9 +103,16 @@ pub fn publish(hub: &TrackingHub, entry: &OutboxEntry) {
     hub.publish(Topic::Kitchen(entry.kitchen), &update);
 }
 
-async fn relay(store: Arc<dyn OutboxStore>, hub: Arc<TrackingHub>, wake: Arc<Notify>) {
+/// The hub's loop; with `sink` (rung when rows are relayed), a sink's
+/// loop deletes the rows.
+async fn publish_to_hub(
+    store: Arc<dyn OutboxStore>,
+    hub: Arc<TrackingHub>,
+    wake: Arc<Notify>,
+    sink: Option<Arc<Notify>>,
+) {
     loop {
-        match store.unpublished(BATCH).await {
+        match store.unrelayed(BATCH).await {
             Ok(batch) if !batch.is_empty() => {
                 for entry in &batch {
                     publish(&hub, entry);
@@ -77,9 +120,16 @@ async fn relay(store: Arc<dyn OutboxStore>, hub: Arc<TrackingHub>, wake: Arc<Not
                 metrics::counter!("foodiefast_outbox_published_total")
                     .increment(batch.len() as u64);
                 let done: Vec<_> = batch.iter().map(|e| (e.order, e.version)).collect();
-                if let Err(err) = store.mark_published(&done).await {
+                let cleared = match &sink {
+                    Some(_) => store.mark_relayed(&done).await,
+                    None => store.mark_published(&done).await,
+                };
+                if let Some(relayed) = &sink {
+                    relayed.notify_one();
+                }
+                if let Err(err) = cleared {
                     // Published again next round: consumers drop repeats.
-                    tracing::warn!(error = %err, "outbox rows published but not cleared");
+                    tracing::warn!(error = %err, "outbox rows published but not marked");
                     tokio::time::sleep(BACKOFF).await;
                 }
             }

@@ -1,0 +1,44 @@
+-- FoodieFast on SQLite: what courier pay is computed from, and the outbox's
+-- second consumer. Keep in step
+-- with migrations/postgres.
+
+-- Couriers' shifts as they happened: a session opens when a courier's view
+-- leaves `offline` and closes when it returns to it, in the statement that
+-- writes the view. At most one session per courier is open; while open, it
+-- counts up to now or its planned end (`shift_end`), whichever is first.
+-- Times are the engine's seconds (Unix seconds in service).
+CREATE TABLE courier_sessions (
+    courier    INTEGER NOT NULL CHECK (courier >= 0),
+    started_at INTEGER NOT NULL,
+    ended_at   INTEGER,
+    shift_end  INTEGER,
+    CHECK (ended_at IS NULL OR ended_at >= started_at)
+) STRICT;
+
+CREATE UNIQUE INDEX courier_sessions_open ON courier_sessions (courier)
+    WHERE ended_at IS NULL;
+CREATE INDEX courier_sessions_by_courier ON courier_sessions (courier, started_at);
+
+-- Every delivery, written in the transaction of the append that records
+-- its `delivered` event (the order's view forgets its courier then).
+CREATE TABLE courier_deliveries (
+    order_id     INTEGER PRIMARY KEY CHECK (order_id >= 0),
+    courier      INTEGER NOT NULL CHECK (courier >= 0),
+    delivered_at INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX courier_deliveries_by_courier ON courier_deliveries (courier, delivered_at);
+
+-- Deliveries recorded before this migration.
+INSERT INTO courier_deliveries (order_id, courier, delivered_at)
+SELECT order_id, json_extract(event, '$.courier'), json_extract(event, '$.at')
+FROM order_events WHERE json_extract(event, '$.type') = 'delivered';
+
+-- A kitchen's orders by when they last changed: its chef's statements.
+CREATE INDEX order_views_by_kitchen ON order_views (kitchen, updated_at);
+
+-- With an event sink (a webhook) beside the tracking hub, an outbox row
+-- stays until the sink acknowledged it; `relayed` says the hub has it
+-- already, so that the hub never waits for the sink nor gets a row twice.
+ALTER TABLE order_outbox ADD COLUMN relayed INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX order_outbox_unrelayed ON order_outbox (seq) WHERE relayed = 0;
