@@ -74,6 +74,10 @@ pub enum Command {
         over the API."
     )]
     Loadgen(LoadgenArgs),
+    /// One of `loadgen`'s client processes, driven over its standard input
+    /// and output by the run that started it.
+    #[command(name = "loadgen-worker", hide = true)]
+    LoadgenWorker,
 }
 
 /// Arguments of `foodiefast loadgen`.
@@ -106,12 +110,24 @@ pub struct LoadgenArgs {
     /// Also write the report as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Client processes to spread the connections over (each holds a
+    /// slice of the couriers and the trackers following them); by default
+    /// enough that none holds more than 8,000.
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_workers)]
+    pub workers: Option<u32>,
 }
 
 fn parse_clients(text: &str) -> Result<u32, String> {
     let n = parse_integer(text)?;
     let n = u32::try_from(n).map_err(|_| format!("must be from 1 to {}", options::MAX_CLIENTS))?;
     options::check_clients("the count", n)?;
+    Ok(n)
+}
+
+fn parse_workers(text: &str) -> Result<u32, String> {
+    let n = parse_integer(text)?;
+    let n = u32::try_from(n).map_err(|_| format!("must be from 1 to {}", options::MAX_WORKERS))?;
+    options::check_workers(n)?;
     Ok(n)
 }
 
@@ -380,6 +396,7 @@ mod tests {
         );
         assert!((args.rate_hz - 5.0).abs() < f64::EPSILON);
         assert!(args.url.is_none());
+        assert!(args.workers.is_none());
         for (option, value) in [
             ("--couriers", "0"),
             ("--couriers", "-3"),
@@ -390,6 +407,8 @@ mod tests {
             ("--duration", "0"),
             ("--warmup", "-1"),
             ("--url", "ftp://example.com"),
+            ("--workers", "0"),
+            ("--workers", "65"),
         ] {
             let err = Cli::try_parse_from(["foodiefast", "loadgen", option, value]).unwrap_err();
             assert_eq!(

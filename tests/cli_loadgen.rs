@@ -1,6 +1,7 @@
 //! Runs the real `foodiefast loadgen` binary at a tiny scale: it starts its
-//! own server, provisions couriers, orders and trackers, streams, and
-//! reports non-zero throughput and latencies; bad flags are refused
+//! own server, provisions couriers, orders and trackers, spreads the
+//! clients over two worker processes, streams, and reports non-zero
+//! throughput and latencies added up from both; bad flags are refused
 //! before anything starts.
 
 // Test code, where panicking is the point.
@@ -34,6 +35,8 @@ fn a_tiny_run_streams_and_reports_throughput_latency_and_memory() {
         "2",
         "--warmup",
         "1",
+        "--workers",
+        "2",
         "--json",
         json.to_str().unwrap(),
     ]);
@@ -52,10 +55,13 @@ fn a_tiny_run_streams_and_reports_throughput_latency_and_memory() {
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(report["couriers"], 20, "{report}");
     assert_eq!(report["trackers"], 20, "{report}");
+    assert_eq!(report["workers"], 2, "{report}");
     assert_eq!(report["orders_assigned"], 20, "{report}");
     assert_eq!(report["errors"], 0, "{report}");
     assert_eq!(report["unmatched"], 0, "{report}");
     assert!(report["sent"].as_u64().unwrap() > 0, "{report}");
+    // Every assigned courier's positions reach its tracker, whichever
+    // worker holds them.
     assert!(report["delivered"].as_u64().unwrap() > 0, "{report}");
     let latency = &report["latency"];
     assert!(latency["samples"].as_u64().unwrap() > 0, "{report}");
@@ -74,6 +80,7 @@ fn bad_flags_are_refused_with_a_clear_error() {
         (vec!["--duration", "-5"], "--duration"),
         (vec!["--url", "https://example.com"], "--url"),
         (vec!["--couriers-count", "5"], "--couriers-count"),
+        (vec!["--workers", "0"], "--workers"),
     ] {
         let run = loadgen(&args);
         let stderr = String::from_utf8_lossy(&run.stderr);

@@ -16,6 +16,7 @@ pub async fn run(args: &LoadgenArgs, out: &mut impl Write) -> Result<(), Error> 
         args.duration,
         args.warmup,
         args.url.as_deref(),
+        args.workers,
     )
     .map_err(|reason| Error::InvalidArgument {
         name: "loadgen",

@@ -29,5 +29,6 @@ pub async fn run(cli: &Cli, out: &mut impl Write) -> Result<(), Error> {
         }
         Command::Synthesize(args) => synthesize::run(args, out),
         Command::Loadgen(args) => loadgen::run(args, out).await,
+        Command::LoadgenWorker => Ok(crate::loadgen::worker::run().await?),
     }
 }

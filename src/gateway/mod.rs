@@ -37,6 +37,7 @@ use std::time::Duration;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use foodiefast_actors::clock::Clock;
 use foodiefast_actors::dispatch::DispatchParams;
@@ -212,6 +213,10 @@ impl App {
             signal_state.engine.hub().shutdown();
             let _ = began_tx.send(());
         };
+        // Nagle off: live feeds are streams of small frames each worth
+        // sending at once, and Nagle holds one back until the last is
+        // acknowledged (with the peer's delayed ACK, tens of milliseconds).
+        let listener = listener.tap_io(no_delay);
         let server = axum::serve(listener, router)
             .with_graceful_shutdown(signal)
             .into_future();
@@ -296,5 +301,28 @@ pub async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {}
         () = terminate => {}
+    }
+}
+
+/// Turns Nagle off on an accepted connection.
+fn no_delay(tcp: &mut tokio::net::TcpStream) {
+    if let Err(err) = tcp.set_nodelay(true) {
+        tracing::debug!(%err, "cannot turn Nagle off on a connection");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn accepted_connections_send_small_frames_at_once() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let _client = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let (mut accepted, _) = listener.accept().await.unwrap();
+        assert!(!accepted.nodelay().unwrap(), "Nagle is on by default");
+        no_delay(&mut accepted);
+        assert!(accepted.nodelay().unwrap());
     }
 }

@@ -31,6 +31,11 @@ impl Api {
         })
     }
 
+    /// The base URL (`http://host:port`).
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     /// The WebSocket URL of `path`.
     pub fn ws_url(&self, path: &str) -> String {
         format!("ws{}{path}", self.base.trim_start_matches("http"))

@@ -19,8 +19,10 @@ use super::tally::Tally;
 /// One courier's part in the run.
 #[derive(Debug, Clone)]
 pub struct CourierPlan {
-    /// Its index (the probe's courier number).
+    /// Its index in the run.
     pub index: usize,
+    /// Its row in this process's send times.
+    pub row: usize,
     /// Its probe grid's origin.
     pub origin: LatLngDegrees,
     /// Time between positions.
@@ -66,7 +68,7 @@ pub async fn run(
             }
             () = tick(&mut ticker) => {
                 let at = encode(plan.origin, seq);
-                shared.times.sent(plan.index, (seq % SLOTS as u64) as usize);
+                shared.times.sent(plan.row, (seq % SLOTS as u64) as usize);
                 seq += 1;
                 let frame = format!(
                     r#"{{"v":1,"type":"position","position":{{"lat":{},"lng":{}}}}}"#,

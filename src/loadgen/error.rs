@@ -13,4 +13,7 @@ pub enum LoadgenError {
     /// A client connection could not be opened.
     #[error("load generator: cannot connect: {0}")]
     Connect(String),
+    /// A worker process failed, or the run and a worker misunderstood each other.
+    #[error("load generator: worker: {0}")]
+    Worker(String),
 }

@@ -6,15 +6,21 @@
 //! A run:
 //! 1. starts `foodiefast serve` on a fresh store ([`server`]) unless given
 //!    `--url`, and makes its accounts ([`accounts`]);
-//! 2. puts the couriers online and connects their apps ([`courier`]),
-//!    reading the server's memory before and after;
+//! 2. puts the couriers online and starts worker processes ([`workers`],
+//!    [`worker`]) that connect their apps ([`courier`]), reading the
+//!    server's memory before and after;
 //! 3. opens kitchens and places one order per customer, accepted at once
 //!    ([`world`]); the dispatcher offers them and the apps accept;
-//! 4. connects the trackers ([`tracker`]), memory read again;
-//! 5. streams for the warm-up, then for the measured window, counting
-//!    what is sent, refused and delivered ([`tally`]) and matching each
-//!    position delivered to its send time ([`probe`]);
-//! 6. closes everything and reports ([`report`]).
+//! 4. has each worker connect the trackers of its couriers' orders
+//!    ([`tracker`]), memory read again;
+//! 5. streams for the warm-up, then for the measured window, each worker
+//!    counting what is sent, refused and delivered ([`tally`]) and matching
+//!    each position delivered to its send time ([`probe`]);
+//! 6. closes everything, adds the workers' counts and latency histograms
+//!    up and reports ([`report`]).
+//!
+//! The client sockets live in the workers, never in the run's own process,
+//! so no process holds more of them than its open-file limit allows.
 
 pub mod accounts;
 pub mod api;
@@ -27,39 +33,38 @@ pub mod server;
 pub mod socket;
 pub mod tally;
 pub mod tracker;
+pub mod wire;
+pub mod worker;
+pub mod workers;
 pub mod world;
 
-use std::collections::HashMap;
 use std::io::Write;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::{mpsc, watch};
-use tokio::task::JoinSet;
-
 use self::accounts::{Accounts, Headcount};
-use self::api::{Api, in_parallel};
-use self::courier::CourierPlan;
+use self::api::Api;
 use self::error::LoadgenError;
 use self::options::LoadOptions;
-use self::probe::{LatLngDegrees, SendTimes, origin};
+use self::probe::LatLngDegrees;
 use self::report::{IdleMemory, Latency, LoadReport};
 use self::server::{ChildServer, ChildSettings, fresh_store};
-use self::socket::{Phase, Shared, connect};
-use self::tally::Tally;
-use self::tracker::TrackerPlan;
+use self::wire::{Command, TrackerSeat, WireCounts, WorkerTally};
+use self::workers::Workers;
 
 /// The city the run plays in (the service's default centre).
-const CENTRE: LatLngDegrees = LatLngDegrees {
+pub(crate) const CENTRE: LatLngDegrees = LatLngDegrees {
     lat: 52.52,
     lng: 13.405,
 };
 /// How long connections sit idle before the memory is read.
 const SETTLE: Duration = Duration::from_secs(2);
 /// How long clients may take to close at the end.
-const CLOSE_TIMEOUT: Duration = Duration::from_secs(30);
-/// File descriptors kept spare beyond one per socket.
-const SPARE_FDS: u64 = 1_024;
+pub(crate) const CLOSE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Files a started server holds besides its connections (store, listener,
+/// runtime, log pipe), with room to spare.
+const SERVER_SPARE_FDS: u64 = 100;
+/// Errors kept verbatim for the report, over every worker.
+const ERROR_SAMPLES: usize = 5;
 /// How long the run waits for the dispatcher to assign every order.
 fn assignment_timeout(orders: usize) -> Duration {
     Duration::from_mins(1) + Duration::from_millis(20 * orders as u64)
@@ -71,7 +76,10 @@ pub async fn run(
     progress: &mut impl Write,
 ) -> Result<LoadReport, LoadgenError> {
     let sockets = u64::from(options.couriers) + u64::from(options.trackers);
-    raise_fd_limit(sockets)?;
+    let limit = raise_fd_limit()?;
+    if options.url.is_none() {
+        check_server_fds(sockets, limit)?;
+    }
     let run_tag = format!(
         "{}-{}",
         std::process::id(),
@@ -135,13 +143,6 @@ fn total(headcount: Headcount) -> usize {
     headcount.chefs + headcount.couriers + headcount.customers
 }
 
-/// The run's client tasks and the phase they follow.
-struct Clients {
-    shared: Arc<Shared>,
-    phase: watch::Sender<Phase>,
-    tasks: JoinSet<()>,
-}
-
 /// Steps 2 to 6 against a provisioned server.
 async fn drive(
     options: &LoadOptions,
@@ -151,14 +152,6 @@ async fn drive(
     run_tag: &str,
     say: &mut impl FnMut(String),
 ) -> Result<LoadReport, LoadgenError> {
-    let mut clients = Clients {
-        shared: Arc::new(Shared {
-            tally: Tally::new().map_err(|e| LoadgenError::Server(e.to_string()))?,
-            times: SendTimes::new(accounts.couriers.len()),
-        }),
-        phase: watch::channel(Phase::Provisioning).0,
-        tasks: JoinSet::new(),
-    };
     let mut memory = IdleMemory {
         connections: 0,
         growth_bytes: 0,
@@ -168,7 +161,16 @@ async fn drive(
     say(format!("{} couriers going online", accounts.couriers.len()));
     world::couriers_online(api, accounts, CENTRE).await?;
     let before = rss()?;
-    let mut assigned = connect_couriers(options, api, accounts, &mut clients).await?;
+    let count = workers::count_for(
+        options.workers,
+        u64::from(options.couriers) + u64::from(options.trackers),
+        options.couriers,
+    );
+    say(format!(
+        "{count} worker process(es) connecting the couriers' apps"
+    ));
+    let mut workers =
+        Workers::start(count, api.base(), options.rate_hz, &accounts.couriers).await?;
     tokio::time::sleep(SETTLE).await;
     if let (Some(before), Some(after)) = (before, rss()?) {
         memory.add(before, after, accounts.couriers.len() as u64);
@@ -177,24 +179,29 @@ async fn drive(
     say(format!("placing {} orders", accounts.customers.len()));
     let orders = world::place_orders(api, accounts, CENTRE, run_tag).await?;
     say("waiting for the dispatcher to assign them".to_owned());
-    let mut courier_of: HashMap<u64, usize> = HashMap::new();
-    let deadline = tokio::time::Instant::now() + assignment_timeout(orders.len());
-    while courier_of.len() < orders.len() {
-        match tokio::time::timeout_at(deadline, assigned.recv()).await {
-            Ok(Some((order, courier))) => {
-                courier_of.insert(order, courier);
-            }
-            Ok(None) | Err(_) => break,
-        }
-    }
+    let asked = tokio::time::Instant::now();
+    let deadline = asked + assignment_timeout(orders.len());
+    let courier_of = workers.assigned(orders.len(), deadline).await?.clone();
     say(format!(
-        "{} of {} orders assigned",
+        "{} of {} orders assigned in {:.1} s",
         courier_of.len(),
-        orders.len()
+        orders.len(),
+        asked.elapsed().as_secs_f64()
     ));
 
     let before = rss()?;
-    connect_trackers(api, accounts, &orders, &courier_of, &mut clients).await?;
+    let trackers = orders
+        .iter()
+        .zip(&accounts.customers)
+        .enumerate()
+        .map(|(index, (&order, customer))| TrackerSeat {
+            index,
+            order,
+            token: customer.token.clone(),
+            courier: courier_of.get(&order).copied(),
+        })
+        .collect();
+    workers.connect_trackers(trackers).await?;
     tokio::time::sleep(SETTLE).await;
     if let (Some(before), Some(after)) = (before, rss()?) {
         memory.add(before, after, orders.len() as u64);
@@ -204,17 +211,23 @@ async fn drive(
         "streaming: {:?} warm-up, then {:?} measured",
         options.warmup, options.duration
     ));
-    let window = stream(options, clients).await;
-    let shared_tally = &window.1.tally;
-    let counts = shared_tally.counts();
-    let latencies = shared_tally
-        .latencies()
-        .map_err(|e| LoadgenError::Server(e.to_string()))?;
+    let worker_count = workers.len();
+    workers.tell(&Command::Stream).await?;
+    tokio::time::sleep(options.warmup).await;
+    workers.tell(&Command::Measure { on: true }).await?;
+    let opened = Instant::now();
+    tokio::time::sleep(options.duration).await;
+    workers.tell(&Command::Measure { on: false }).await?;
+    let window = opened.elapsed();
+    let tallies = workers.finish().await?;
+
+    let (counts, latencies, error_samples) = sum_up(tallies)?;
     Ok(LoadReport {
         couriers: options.couriers,
         trackers: options.trackers,
         rate_hz: options.rate_hz,
-        window_seconds: window.0.as_secs_f64(),
+        workers: worker_count,
+        window_seconds: window.as_secs_f64(),
         provisioning: String::new(),
         orders_assigned: courier_of.len() as u64,
         sent: counts.sent,
@@ -224,105 +237,48 @@ async fn drive(
         latency: Latency::of(&latencies),
         idle_memory: server.map(|_| memory),
         errors: counts.errors,
-        error_samples: shared_tally.error_samples(),
+        error_samples,
     })
 }
 
-/// Connects every courier's app and starts its task; the receiver of the
-/// orders assigned to them, as `(order, courier index)`.
-async fn connect_couriers(
-    options: &LoadOptions,
-    api: &Api,
-    accounts: &Accounts,
-    clients: &mut Clients,
-) -> Result<mpsc::UnboundedReceiver<(u64, usize)>, LoadgenError> {
-    let url = api.ws_url("/ws/courier");
-    let apps = in_parallel(&accounts.couriers, |c| connect(&url, &c.token)).await?;
-    let (assigned_tx, assigned_rx) = mpsc::unbounded_channel();
-    let interval = options.send_interval();
-    let count = apps.len().max(1);
-    for (index, ws) in apps.into_iter().enumerate() {
-        let plan = CourierPlan {
-            index,
-            origin: origin(CENTRE, index),
-            interval,
-            offset: interval.mul_f64(index as f64 / count as f64),
-        };
-        clients.tasks.spawn(courier::run(
-            ws,
-            plan,
-            Arc::clone(&clients.shared),
-            clients.phase.subscribe(),
-            assigned_tx.clone(),
-        ));
+/// The workers' counts, latencies and first errors, added up.
+fn sum_up(
+    tallies: Vec<WorkerTally>,
+) -> Result<(WireCounts, hdrhistogram::Histogram<u64>, Vec<String>), LoadgenError> {
+    let mut latencies =
+        report::latency_histogram().map_err(|e| LoadgenError::Worker(e.to_string()))?;
+    let mut counts = WireCounts::default();
+    let mut error_samples = Vec::new();
+    for tally in tallies {
+        let c = tally.counts;
+        counts.sent += c.sent;
+        counts.refused += c.refused;
+        counts.delivered += c.delivered;
+        counts.unmatched += c.unmatched;
+        counts.errors += c.errors;
+        tally::add_buckets(&mut latencies, &tally.latencies);
+        error_samples.extend(tally.error_samples);
     }
-    Ok(assigned_rx)
+    error_samples.truncate(ERROR_SAMPLES);
+    Ok((counts, latencies, error_samples))
 }
 
-/// Connects customer `j`'s tracker to `orders[j]` and starts its task.
-async fn connect_trackers(
-    api: &Api,
-    accounts: &Accounts,
-    orders: &[u64],
-    courier_of: &HashMap<u64, usize>,
-    clients: &mut Clients,
-) -> Result<(), LoadgenError> {
-    let targets: Vec<(String, &str)> = orders
-        .iter()
-        .zip(&accounts.customers)
-        .map(|(order, customer)| {
-            (
-                api.ws_url(&format!("/ws/orders/{order}/track")),
-                customer.token.as_str(),
-            )
-        })
-        .collect();
-    let trackers = in_parallel(&targets, |(url, token)| connect(url, token)).await?;
-    for (index, (ws, order)) in trackers.into_iter().zip(orders).enumerate() {
-        let courier = courier_of
-            .get(order)
-            .map(|&courier| (courier, origin(CENTRE, courier)));
-        let plan = TrackerPlan { index, courier };
-        clients.tasks.spawn(tracker::run(
-            ws,
-            plan,
-            Arc::clone(&clients.shared),
-            clients.phase.subscribe(),
-        ));
-    }
-    Ok(())
+/// Raises this process's open-file limit as far as it goes (a started
+/// server or worker inherits it); the limit now.
+fn raise_fd_limit() -> Result<u64, LoadgenError> {
+    rlimit::increase_nofile_limit(u64::MAX)
+        .map_err(|e| LoadgenError::Server(format!("cannot raise the open-file limit: {e}")))
 }
 
-/// Streams for the warm-up and the window, then stops every client; the
-/// window's real length and the shared tally.
-async fn stream(options: &LoadOptions, mut clients: Clients) -> (Duration, Arc<Shared>) {
-    let tally = &clients.shared.tally;
-    let _ = clients.phase.send(Phase::Streaming);
-    tokio::time::sleep(options.warmup).await;
-    tally.set_measuring(true);
-    let opened = Instant::now();
-    tokio::time::sleep(options.duration).await;
-    tally.set_measuring(false);
-    let window = opened.elapsed();
-    tally.set_stopping();
-    let _ = clients.phase.send(Phase::Stopping);
-    let _ = tokio::time::timeout(CLOSE_TIMEOUT, async {
-        while clients.tasks.join_next().await.is_some() {}
-    })
-    .await;
-    (window, clients.shared)
-}
-
-/// Raises this process's open-file limit (a started server inherits it)
-/// to what `sockets` connections need, or says why it cannot.
-fn raise_fd_limit(sockets: u64) -> Result<(), LoadgenError> {
-    let needed = sockets + SPARE_FDS;
-    let got = rlimit::increase_nofile_limit(needed.max(65_536))
-        .map_err(|e| LoadgenError::Server(format!("cannot raise the open-file limit: {e}")))?;
-    if got < needed {
+/// Checks that a started server can hold `sockets` connections under the
+/// open-file `limit` it inherits, besides its store, listener and the rest.
+fn check_server_fds(sockets: u64, limit: u64) -> Result<(), LoadgenError> {
+    let needed = sockets + SERVER_SPARE_FDS;
+    if needed > limit {
         return Err(LoadgenError::Server(format!(
-            "the open-file limit is {got}, and {sockets} connections need {needed}: \
-             raise the hard limit (ulimit -Hn)"
+            "the open-file limit is {limit}: a server holding {sockets} connections needs \
+             {needed} (at most {} connections fit; raise the hard limit, ulimit -Hn, or run fewer)",
+            limit.saturating_sub(SERVER_SPARE_FDS)
         )));
     }
     Ok(())
@@ -338,4 +294,17 @@ fn random_secret() -> String {
         let _ = write!(hex, "{b:02x}");
         hex
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_server_must_hold_its_connections_and_its_own_files_under_the_limit() {
+        assert!(check_server_fds(19_900, 20_000).is_ok());
+        let err = check_server_fds(20_000, 20_000).unwrap_err().to_string();
+        assert!(err.contains("at most 19900 connections fit"), "{err}");
+        assert!(check_server_fds(10, 50).is_err());
+    }
 }

@@ -13,6 +13,8 @@ pub const MAX_RATE_HZ: f64 = 50.0;
 pub const MAX_DURATION_SECONDS: u64 = 3_600;
 /// The longest warm-up, seconds.
 pub const MAX_WARMUP_SECONDS: u64 = 600;
+/// The most client processes a run starts.
+pub const MAX_WORKERS: u32 = 64;
 
 /// A checked load run.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +31,10 @@ pub struct LoadOptions {
     pub warmup: Duration,
     /// The server to drive (`http://host:port`); `None` starts one.
     pub url: Option<String>,
+    /// Client processes to spread the connections over; `None`: enough
+    /// that none holds more than
+    /// [`CONNECTIONS_PER_WORKER`](super::workers::CONNECTIONS_PER_WORKER).
+    pub workers: Option<u32>,
 }
 
 impl LoadOptions {
@@ -40,6 +46,7 @@ impl LoadOptions {
         duration_seconds: u64,
         warmup_seconds: u64,
         url: Option<&str>,
+        workers: Option<u32>,
     ) -> Result<Self, String> {
         check_clients("couriers", couriers)?;
         check_clients("trackers", trackers)?;
@@ -47,6 +54,9 @@ impl LoadOptions {
         check_duration(duration_seconds)?;
         check_warmup(warmup_seconds)?;
         let url = url.map(check_url).transpose()?;
+        if let Some(n) = workers {
+            check_workers(n)?;
+        }
         Ok(Self {
             couriers,
             trackers,
@@ -54,6 +64,7 @@ impl LoadOptions {
             duration: Duration::from_secs(duration_seconds),
             warmup: Duration::from_secs(warmup_seconds),
             url,
+            workers,
         })
     }
 
@@ -112,6 +123,15 @@ pub fn check_warmup(seconds: u64) -> Result<(), String> {
     }
 }
 
+/// A worker count from 1 to [`MAX_WORKERS`].
+pub fn check_workers(n: u32) -> Result<(), String> {
+    if (1..=MAX_WORKERS).contains(&n) {
+        Ok(())
+    } else {
+        Err(format!("workers must be from 1 to {MAX_WORKERS}"))
+    }
+}
+
 /// A plain `http://host:port` base, without a trailing slash (the
 /// WebSocket client here speaks no TLS).
 pub fn check_url(url: &str) -> Result<String, String> {
@@ -135,26 +155,38 @@ mod tests {
 
     #[test]
     fn values_in_range_make_a_run() {
-        let run = LoadOptions::new(20, 30, 5.0, 2, 1, Some("http://127.0.0.1:8080/")).unwrap();
+        let run =
+            LoadOptions::new(20, 30, 5.0, 2, 1, Some("http://127.0.0.1:8080/"), None).unwrap();
         assert_eq!(run.url.as_deref(), Some("http://127.0.0.1:8080"));
         assert_eq!(run.send_interval(), Duration::from_millis(200));
         assert_eq!(run.messages_per_second_limit(), 10);
-        let fast = LoadOptions::new(1, 1, 20.0, 1, 0, None).unwrap();
+        let fast = LoadOptions::new(1, 1, 20.0, 1, 0, None, None).unwrap();
         assert_eq!(fast.messages_per_second_limit(), 40);
     }
 
     #[test]
     fn values_out_of_range_are_refused() {
-        assert!(LoadOptions::new(0, 1, 5.0, 1, 0, None).is_err());
-        assert!(LoadOptions::new(1, MAX_CLIENTS + 1, 5.0, 1, 0, None).is_err());
+        assert!(LoadOptions::new(0, 1, 5.0, 1, 0, None, None).is_err());
+        assert!(LoadOptions::new(1, MAX_CLIENTS + 1, 5.0, 1, 0, None, None).is_err());
         for rate in [0.0, -1.0, f64::NAN, f64::INFINITY, MAX_RATE_HZ + 1.0] {
-            assert!(LoadOptions::new(1, 1, rate, 1, 0, None).is_err(), "{rate}");
+            assert!(
+                LoadOptions::new(1, 1, rate, 1, 0, None, None).is_err(),
+                "{rate}"
+            );
         }
-        assert!(LoadOptions::new(1, 1, 5.0, 0, 0, None).is_err());
-        assert!(LoadOptions::new(1, 1, 5.0, 1, MAX_WARMUP_SECONDS + 1, None).is_err());
+        assert!(LoadOptions::new(1, 1, 5.0, 0, 0, None, None).is_err());
+        assert!(LoadOptions::new(1, 1, 5.0, 1, MAX_WARMUP_SECONDS + 1, None, None).is_err());
+        assert!(LoadOptions::new(1, 1, 5.0, 1, 0, None, Some(0)).is_err());
+        assert!(LoadOptions::new(1, 1, 5.0, 1, 0, None, Some(MAX_WORKERS + 1)).is_err());
+        assert_eq!(
+            LoadOptions::new(1, 1, 5.0, 1, 0, None, Some(3))
+                .unwrap()
+                .workers,
+            Some(3)
+        );
         for url in ["ws://h:1", "https://h:1", "http://", "http://h:1/x", "h:1"] {
             assert!(
-                LoadOptions::new(1, 1, 5.0, 1, 0, Some(url)).is_err(),
+                LoadOptions::new(1, 1, 5.0, 1, 0, Some(url), None).is_err(),
                 "{url}"
             );
         }

@@ -81,6 +81,8 @@ pub struct LoadReport {
     pub trackers: u32,
     /// Positions per second per courier.
     pub rate_hz: f64,
+    /// Client processes the connections were spread over.
+    pub workers: usize,
     /// Length of the measured window, seconds (as it really lasted).
     pub window_seconds: f64,
     /// How accounts were made (`store` or `sign-up`).
@@ -132,8 +134,8 @@ impl fmt::Display for LoadReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "load: {} couriers at {} Hz, {} trackers; {:.1} s measured",
-            self.couriers, self.rate_hz, self.trackers, self.window_seconds
+            "load: {} couriers at {} Hz, {} trackers, over {} client process(es); {:.1} s measured",
+            self.couriers, self.rate_hz, self.trackers, self.workers, self.window_seconds
         )?;
         writeln!(
             f,
@@ -192,6 +194,7 @@ mod tests {
             couriers: 2,
             trackers: 2,
             rate_hz: 5.0,
+            workers: 1,
             window_seconds: 4.0,
             provisioning: "store".into(),
             orders_assigned: 2,

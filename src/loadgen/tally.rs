@@ -143,6 +143,23 @@ impl Tally {
         }
         Ok(all)
     }
+
+    /// Every shard's latencies as `(microseconds, count)` pairs, one per
+    /// recorded bucket: what a worker sends the run ([`add_buckets`]).
+    pub fn latency_buckets(&self) -> Result<Vec<(u64, u64)>, hdrhistogram::CreationError> {
+        let all = self.latencies()?;
+        Ok(all
+            .iter_recorded()
+            .map(|v| (v.value_iterated_to(), v.count_at_value()))
+            .collect())
+    }
+}
+
+/// Adds a worker's latency buckets to `histogram`.
+pub fn add_buckets(histogram: &mut Histogram<u64>, buckets: &[(u64, u64)]) {
+    for &(micros, count) in buckets {
+        histogram.saturating_record_n(micros, count);
+    }
 }
 
 /// The tally's counts at one moment.
@@ -194,5 +211,13 @@ mod tests {
         assert_eq!(latencies.len(), 2);
         assert_eq!(latencies.min(), 1_500);
         assert_eq!(tally.error_samples(), vec!["before".to_owned()]);
+
+        // A worker's buckets added into the run's histogram keep the percentiles.
+        let mut run = latency_histogram().unwrap();
+        add_buckets(&mut run, &tally.latency_buckets().unwrap());
+        add_buckets(&mut run, &[(2_500, 2)]);
+        assert_eq!(run.len(), 4);
+        assert_eq!(run.min(), latencies.min());
+        assert_eq!(run.value_at_quantile(0.99), latencies.max());
     }
 }

@@ -17,7 +17,8 @@ use super::socket::{Phase, Shared, Socket};
 pub struct TrackerPlan {
     /// Its index (which latency shard it writes).
     pub index: usize,
-    /// The courier assigned to its order and its probe origin, if any.
+    /// The row in this process's send times of the courier assigned to its
+    /// order, and that courier's probe origin, if any.
     pub courier: Option<(usize, LatLngDegrees)>,
 }
 

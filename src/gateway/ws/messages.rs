@@ -229,6 +229,20 @@ pub enum ClientMsg {
     },
 }
 
+impl ClientMsg {
+    /// The protocol version the message carries.
+    pub const fn version(&self) -> u8 {
+        match self {
+            Self::Ping { v }
+            | Self::Position { v, .. }
+            | Self::Answer { v, .. }
+            | Self::Arrived { v }
+            | Self::PickedUp { v }
+            | Self::Delivered { v, .. } => *v,
+        }
+    }
+}
+
 /// A courier's answer to an offer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
