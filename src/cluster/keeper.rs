@@ -76,7 +76,8 @@ impl Keeper {
         let running = self.running.borrow().clone();
         let mine = |key: &str| keys.contains(key) && owner_of(key, &nodes) == Some(node.as_str());
         for (key, held) in self.held.clone() {
-            if mine(&key) {
+            // A zone handing over is kept while its engine stops here.
+            if mine(&key) || running.contains(&key) {
                 if self
                     .table
                     .renew(&key, &node, held.epoch, self.config.ttl)
@@ -91,23 +92,6 @@ impl Keeper {
                     );
                 } else {
                     tracing::warn!(zone = %key, epoch = held.epoch, "zone lease lost");
-                    self.held.remove(&key);
-                }
-            } else if running.contains(&key) {
-                // Handing over: kept while its engine stops here.
-                if self
-                    .table
-                    .renew(&key, &node, held.epoch, self.config.ttl)
-                    .await?
-                {
-                    self.held.insert(
-                        key,
-                        Held {
-                            renewed: started,
-                            ..held
-                        },
-                    );
-                } else {
                     self.held.remove(&key);
                 }
             } else {

@@ -10,28 +10,12 @@ use foodiefast::cluster::keeper::Owned;
 use foodiefast::cluster::zone_host::{EngineFactory, ZoneHost};
 use foodiefast_actors::Engine;
 use foodiefast_actors::clock::Clock;
-use foodiefast_actors::domain::CustomerId;
-use foodiefast_actors::domain::order::{CancelReason, OrderCommand, OrderDetails, OrderLine};
+use foodiefast_actors::domain::order::{CancelReason, OrderCommand};
 use foodiefast_actors::memory_store::MemoryStore;
-use foodiefast_geo::{OrderId, Point, RestaurantId, Seconds};
+use foodiefast_geo::{OrderId, Point, Seconds};
 use tokio::sync::watch;
 
-fn details(id: u64) -> OrderDetails {
-    OrderDetails {
-        id: OrderId(id),
-        customer: CustomerId(3),
-        kitchen: RestaurantId(1),
-        pickup: Point::new(0.0, 0.0).unwrap(),
-        drop_off: Point::new(900.0, 400.0).unwrap(),
-        lines: vec![OrderLine {
-            item: "dal".into(),
-            quantity: 2,
-            unit_price_cents: 700,
-        }],
-        total_cents: 1_400,
-        placed_at: Seconds(0),
-    }
-}
+use crate::fixtures::details;
 
 async fn owner_of_zone_a() -> (ZoneHost, watch::Sender<Owned>) {
     let factory: EngineFactory = Arc::new(|_zone| {

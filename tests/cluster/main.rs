@@ -16,6 +16,7 @@
 mod harness;
 
 mod calls;
+mod fixtures;
 mod keepers;
 mod leases;
 mod mesh;

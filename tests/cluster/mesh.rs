@@ -17,15 +17,15 @@ use foodiefast::cluster::router::ZoneRouter;
 use foodiefast::cluster::zone_host::{EngineFactory, ZoneHost, zone_group};
 use foodiefast_actors::Engine;
 use foodiefast_actors::clock::Clock;
-use foodiefast_actors::domain::CustomerId;
-use foodiefast_actors::domain::order::{OrderDetails, OrderLine};
 use foodiefast_actors::memory_store::MemoryStore;
 use foodiefast_actors::tracking::{Topic, TrackingHub, Update};
-use foodiefast_geo::{CourierId, OrderId, Point, RestaurantId, Seconds};
+use foodiefast_geo::{CourierId, OrderId, Point, Seconds};
 use ractor::{Actor, ActorRef};
 use ractor_cluster::{NodeServer, NodeServerMessage};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::watch;
+
+use crate::fixtures::details;
 
 const ROLE: &str = "FOODIEFAST_MESH_CHILD";
 const COOKIE: &str = "mesh-test-cookie-0123456789";
@@ -92,23 +92,6 @@ fn update() -> Update {
         courier: CourierId(5),
         at: Point::new(120.0, -40.0).unwrap(),
         eta: Some(Seconds(300)),
-    }
-}
-
-fn details() -> OrderDetails {
-    OrderDetails {
-        id: OrderId(41),
-        customer: CustomerId(2),
-        kitchen: RestaurantId(9),
-        pickup: Point::new(0.0, 0.0).unwrap(),
-        drop_off: Point::new(600.0, 800.0).unwrap(),
-        lines: vec![OrderLine {
-            item: "soup".into(),
-            quantity: 1,
-            unit_price_cents: 900,
-        }],
-        total_cents: 900,
-        placed_at: Seconds(0),
     }
 }
 
@@ -229,7 +212,7 @@ async fn updates_and_zone_calls_cross_to_another_node() {
     );
     let router = ZoneRouter::new(host.clone(), "parent", Duration::from_secs(2));
     let place = Call::PlaceOrder {
-        details: details(),
+        details: details(41),
         payment_method: None,
     };
     let remote = router.call("zone/child", place.clone()).await.unwrap();
