@@ -119,10 +119,12 @@ impl ClusterConfig {
             .map(|n| n.trim().to_owned())
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| format!("node-{port}"));
-        if node.len() > 128 || node.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        // `@` separates name and host in the mesh's session names.
+        let unfit = |c: char| c.is_whitespace() || c.is_control() || c == '@';
+        if node.len() > 128 || node.chars().any(unfit) {
             return Err(invalid(
                 "CLUSTER_NODE",
-                "must be 1 to 128 characters, no spaces",
+                "must be 1 to 128 characters, no spaces or `@`",
             ));
         }
         let advertise = match get("CLUSTER_ADVERTISE").filter(|a| !a.trim().is_empty()) {
@@ -289,6 +291,7 @@ mod tests {
             ("CLUSTER_LEASE_SECONDS", "0"),
             ("CLUSTER_LEASE_SECONDS", "61"),
             ("ZONE_H3_RESOLUTION", "16"),
+            ("CLUSTER_NODE", "pod@host"),
         ] {
             let mut vars = vec![("CLUSTER_PORT", "4700"), ("CLUSTER_COOKIE", COOKIE)];
             vars.retain(|(k, _)| *k != name);

@@ -83,7 +83,11 @@ async fn connected_names(server: &ActorRef<NodeServerMessage>) -> BTreeSet<Strin
     match ractor::call_t!(server, NodeServerMessage::GetSessions, 2_000) {
         Ok(sessions) => sessions
             .into_values()
-            .filter_map(|s| s.peer_name.map(|n| n.name))
+            // Sessions name their peer `node@host`.
+            .filter_map(|s| {
+                s.peer_name
+                    .and_then(|n| n.name.split('@').next().map(str::to_owned))
+            })
             .collect(),
         Err(_) => BTreeSet::new(),
     }

@@ -11,8 +11,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use foodiefast::cluster::calls::{Answer, Call, ZoneDoorHandler};
+use foodiefast::cluster::config::ClusterConfig;
 use foodiefast::cluster::door::{self, CallHandler, DoorArgs};
 use foodiefast::cluster::keeper::Owned;
+use foodiefast::cluster::membership::Membership;
 use foodiefast::cluster::router::ZoneRouter;
 use foodiefast::cluster::zone_host::{EngineFactory, ZoneHost, zone_group};
 use foodiefast_actors::Engine;
@@ -26,6 +28,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::watch;
 
 use crate::fixtures::details;
+use crate::harness::Backend;
 
 const ROLE: &str = "FOODIEFAST_MESH_CHILD";
 const COOKIE: &str = "mesh-test-cookie-0123456789";
@@ -152,6 +155,43 @@ async fn spawn_child(
     }
 }
 
+/// This node's mesh from the settings `serve` reads: the child named as a
+/// peer, which the dialler connects to.
+async fn join(child_port: u16, db: &crate::harness::TestDb) -> Membership {
+    let port = free_port().to_string();
+    let peer = format!("127.0.0.1:{child_port}");
+    let settings = [
+        ("CLUSTER_PORT", port.as_str()),
+        ("CLUSTER_NODE", "parent"),
+        ("CLUSTER_PEERS", peer.as_str()),
+        ("CLUSTER_COOKIE", COOKIE),
+        ("CLUSTER_LEASE_SECONDS", "1"),
+    ];
+    let config = ClusterConfig::from_lookup(&|name: &str| {
+        settings
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| (*value).to_owned())
+    })
+    .unwrap()
+    .unwrap();
+    let table = db.open().await.lease_table().unwrap();
+    Membership::start(&config, table).await.unwrap()
+}
+
+/// The nodes `membership` has sessions with, once it has one (or after 5 s).
+async fn connected(membership: &Membership) -> std::collections::BTreeSet<String> {
+    let mut named = membership.connected().await;
+    for _ in 0..100 {
+        if !named.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        named = membership.connected().await;
+    }
+    named
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn updates_and_zone_calls_cross_to_another_node() {
     if let Ok(role) = std::env::var(ROLE) {
@@ -160,7 +200,7 @@ async fn updates_and_zone_calls_cross_to_another_node() {
         return;
     }
     let child_port = free_port();
-    let (_child, mut lines) = spawn_child(child_port, COOKIE).await;
+    let (child, mut lines) = spawn_child(child_port, COOKIE).await;
     let remote_doors = || !door::remote_doors().is_empty();
 
     // First a node with another cookie: refused.
@@ -172,83 +212,90 @@ async fn updates_and_zone_calls_cross_to_another_node() {
     );
     intruder.stop(None);
 
-    // Then this node, with the cookie, running zone `zone/parent`.
-    let hub = Arc::new(TrackingHub::new(16));
-    let server = node_server("parent", free_port(), COOKIE).await;
-    let (host, _owned) = zones(&["zone/parent"]).await;
-    open_door(hub.clone(), &host).await;
-    ractor_cluster::client_connect(&server, format!("127.0.0.1:{child_port}"))
-        .await
-        .unwrap();
-    assert!(
-        until(Duration::from_secs(10), remote_doors).await,
-        "the child's door never showed up"
-    );
+    crate::harness::run(Backend::Postgres, move |db| async move {
+        let _child = child;
+        // Then this node, with the cookie, running zone `zone/parent`.
+        let hub = Arc::new(TrackingHub::new(16));
+        let membership = join(child_port, &db).await;
+        let (host, _owned) = zones(&["zone/parent"]).await;
+        open_door(hub.clone(), &host).await;
+        assert!(
+            until(Duration::from_secs(10), remote_doors).await,
+            "the child's door never showed up"
+        );
+        assert_eq!(
+            connected(&membership).await,
+            ["child".to_owned()].into(),
+            "sessions by node name"
+        );
 
-    hub.publish(Topic::Order(OrderId(77)), &update());
-    let heard = tokio::time::timeout(Duration::from_secs(20), async {
-        while let Ok(Some(line)) = lines.next_line().await {
-            if line.contains("RECEIVED") {
-                return line;
+        hub.publish(Topic::Order(OrderId(77)), &update());
+        let heard = tokio::time::timeout(Duration::from_secs(20), async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if line.contains("RECEIVED") {
+                    return line;
+                }
             }
-        }
-        String::new()
-    })
-    .await
-    .unwrap();
-    assert_eq!(
-        heard.trim(),
-        "RECEIVED",
-        "the child's subscriber got the update"
-    );
-
-    // A zone call for the child's zone runs on the child; one for this
-    // node's zone runs here; one for a zone nobody runs gives up.
-    assert!(
-        until(Duration::from_secs(10), || {
-            !ractor::pg::get_members(&zone_group("zone/child")).is_empty()
+            String::new()
         })
         .await
-    );
-    let router = ZoneRouter::new(host.clone(), "parent", Duration::from_secs(2));
-    let place = Call::PlaceOrder {
-        details: details(41),
-        payment_method: None,
-    };
-    let remote = router.call("zone/child", place.clone()).await.unwrap();
-    assert!(
-        matches!(&remote, Answer::Order(v) if v.id == OrderId(41)),
-        "{remote:?}"
-    );
-    assert!(
-        host.engine("zone/parent")
-            .unwrap()
-            .view(OrderId(41))
+        .unwrap();
+        assert_eq!(
+            heard.trim(),
+            "RECEIVED",
+            "the child's subscriber got the update"
+        );
+
+        // A zone call for the child's zone runs on the child; one for this
+        // node's zone runs here; one for a zone nobody runs gives up.
+        assert!(
+            until(Duration::from_secs(10), || {
+                !ractor::pg::get_members(&zone_group("zone/child")).is_empty()
+            })
             .await
-            .is_err(),
-        "placed on the child, not here"
-    );
-    let local = router.call("zone/parent", place).await.unwrap();
-    assert!(
-        matches!(&local, Answer::Order(v) if v.id == OrderId(41)),
-        "{local:?}"
-    );
-    assert!(
-        host.engine("zone/parent")
-            .unwrap()
-            .view(OrderId(41))
-            .await
-            .is_ok()
-    );
-    assert!(
-        router
-            .call(
-                "zone/nobody",
-                Call::CourierStatus {
-                    courier: CourierId(1)
-                }
-            )
-            .await
-            .is_err()
-    );
+        );
+        let router = ZoneRouter::new(host.clone(), "parent", Duration::from_secs(2));
+        let place = Call::PlaceOrder {
+            details: details(41),
+            payment_method: None,
+        };
+        let remote = router.call("zone/child", place.clone()).await.unwrap();
+        assert!(
+            matches!(&remote, Answer::Order(v) if v.id == OrderId(41)),
+            "{remote:?}"
+        );
+        assert!(
+            host.engine("zone/parent")
+                .unwrap()
+                .view(OrderId(41))
+                .await
+                .is_err(),
+            "placed on the child, not here"
+        );
+        let local = router.call("zone/parent", place).await.unwrap();
+        assert!(
+            matches!(&local, Answer::Order(v) if v.id == OrderId(41)),
+            "{local:?}"
+        );
+        assert!(
+            host.engine("zone/parent")
+                .unwrap()
+                .view(OrderId(41))
+                .await
+                .is_ok()
+        );
+        assert!(
+            router
+                .call(
+                    "zone/nobody",
+                    Call::CourierStatus {
+                        courier: CourierId(1)
+                    }
+                )
+                .await
+                .is_err()
+        );
+        membership.stop();
+    })
+    .await;
 }
