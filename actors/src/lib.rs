@@ -59,5 +59,5 @@ pub mod supervisor;
 pub mod tracking;
 pub mod zoning;
 
-pub use engine::{Engine, EngineBuilder, EngineConfig};
+pub use engine::{Engine, EngineBuilder, EngineConfig, RecoveryFilter};
 pub use error::EngineError;

@@ -230,4 +230,20 @@ async fn after_a_restart_a_courier_on_a_trip_is_back_on_it() {
         CourierStatus::Idle
     );
     engine.shutdown().await;
+    // The delivery repeated on an engine started since (its answer was
+    // lost): the courier holds nothing there, and the order is delivered.
+    let engine = start_engine(store.clone()).await;
+    let again = engine
+        .courier_delivered(COURIER, OrderId(1))
+        .await
+        .expect("already done");
+    assert_eq!(again.status, OrderStatus::Delivered);
+    assert!(
+        engine
+            .courier_delivered(CourierId(COURIER.0 + 1), OrderId(1))
+            .await
+            .is_err(),
+        "another courier cannot claim it"
+    );
+    engine.shutdown().await;
 }

@@ -16,7 +16,7 @@ use super::{Engine, ask, start_child};
 use crate::couriers::CourierMsg;
 use crate::dispatch::DispatcherMsg;
 use crate::domain::courier::{CourierError, CourierStatus, OfferAnswer};
-use crate::domain::order::OrderCommand;
+use crate::domain::order::{OrderCommand, OrderStatus};
 use crate::error::EngineError;
 use crate::store::OrderView;
 use crate::supervisor::SupervisorMsg;
@@ -147,12 +147,21 @@ impl Engine {
     }
 
     /// Courier `id` handed `order` over: the order records the delivery,
-    /// then the courier (free again after its last order).
+    /// then the courier (free again after its last order). A delivery
+    /// repeated once it took effect (its answer was lost, or a retry reached
+    /// an engine started since, whose courier holds nothing) is answered
+    /// with the delivered order.
     pub async fn courier_delivered(
         &self,
         id: CourierId,
         order: OrderId,
     ) -> Result<OrderView, EngineError> {
+        if let Some(view) = self.view(order).await.ok()
+            && view.status == OrderStatus::Delivered
+            && self.order_from_log(order).await?.courier() == Some(id)
+        {
+            return Ok(view);
+        }
         let courier = self.courier(id)?;
         let view = self
             .command(order, OrderCommand::Deliver { courier: id })

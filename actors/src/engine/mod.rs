@@ -205,6 +205,13 @@ impl EngineBuilder {
         self
     }
 
+    /// The arrival estimates the engine will make (for a process that
+    /// serves several engines' feeds with one model).
+    pub fn eta_model(&self) -> Result<EtaModel, EngineError> {
+        let (travel, params) = self.dispatching()?;
+        Ok(EtaModel::new(travel, params.assignment.service))
+    }
+
     /// Starts every supervisor, wires the actors, starts the configured
     /// zones' dispatchers, and rehydrates every unfinished order (one whose
     /// history cannot be rebuilt is quarantined, not fatal).

@@ -49,7 +49,7 @@ pub enum KitchenActorError {
 }
 
 /// What the chef's tablet shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct KitchenQueue {
     /// Whether the kitchen takes orders at all.
     pub open: bool,

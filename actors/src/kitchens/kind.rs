@@ -17,7 +17,7 @@ use crate::reactions::Resume;
 use crate::supervisor::ChildKind;
 
 /// How a chef's kitchen is set up when it opens.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct KitchenSettings {
     /// Where the kitchen is (the city's planar frame).
     pub position: Point,
@@ -26,7 +26,7 @@ pub struct KitchenSettings {
 }
 
 /// What the chef last set, per kitchen.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct KitchenDoor {
     /// The kitchen's settings.
     pub settings: KitchenSettings,
