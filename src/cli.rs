@@ -104,9 +104,10 @@ pub struct LoadgenArgs {
           value_parser = parse_warmup)]
     pub warmup: u64,
     /// Drive the server at this base URL (http://host:port) instead of
-    /// starting one.
-    #[arg(long, value_name = "URL", value_parser = parse_url)]
-    pub url: Option<String>,
+    /// starting one; several, comma-separated, for the gateways of one
+    /// cluster (worker processes connect to them in turn).
+    #[arg(long, value_name = "URL[,URL...]", value_delimiter = ',', value_parser = parse_url)]
+    pub url: Vec<String>,
     /// Also write the report as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
@@ -385,6 +386,21 @@ mod tests {
     }
 
     #[test]
+    fn loadgen_drives_the_gateways_of_a_cluster() {
+        let cli = Cli::try_parse_from([
+            "foodiefast",
+            "loadgen",
+            "--url",
+            "http://127.0.0.1:8080,http://127.0.0.1:8081/",
+        ])
+        .unwrap();
+        let Command::Loadgen(args) = cli.command else {
+            panic!("not a loadgen: {:?}", cli.command);
+        };
+        assert_eq!(args.url, ["http://127.0.0.1:8080", "http://127.0.0.1:8081"]);
+    }
+
+    #[test]
     fn loadgen_defaults_to_the_targets_and_refuses_bad_values() {
         let cli = Cli::try_parse_from(["foodiefast", "loadgen"]).unwrap();
         let Command::Loadgen(args) = cli.command else {
@@ -395,7 +411,7 @@ mod tests {
             (10_000, 10_000, 30, 10)
         );
         assert!((args.rate_hz - 5.0).abs() < f64::EPSILON);
-        assert!(args.url.is_none());
+        assert!(args.url.is_empty());
         assert!(args.workers.is_none());
         for (option, value) in [
             ("--couriers", "0"),
@@ -407,6 +423,7 @@ mod tests {
             ("--duration", "0"),
             ("--warmup", "-1"),
             ("--url", "ftp://example.com"),
+            ("--url", "http://127.0.0.1:1,ftp://example.com"),
             ("--workers", "0"),
             ("--workers", "65"),
         ] {

@@ -15,7 +15,7 @@ pub async fn run(args: &LoadgenArgs, out: &mut impl Write) -> Result<(), Error> 
         args.rate_hz,
         args.duration,
         args.warmup,
-        args.url.as_deref(),
+        &args.url,
         args.workers,
     )
     .map_err(|reason| Error::InvalidArgument {

@@ -77,7 +77,7 @@ pub async fn run(
 ) -> Result<LoadReport, LoadgenError> {
     let sockets = u64::from(options.couriers) + u64::from(options.trackers);
     let limit = raise_fd_limit()?;
-    if options.url.is_none() {
+    if options.urls.is_empty() {
         check_server_fds(sockets, limit)?;
     }
     let run_tag = format!(
@@ -93,7 +93,7 @@ pub async fn run(
     let mut say = |line: String| {
         let _ = writeln!(progress, "{line}");
     };
-    let (server, api, accounts, provisioning) = if let Some(url) = &options.url {
+    let (server, api, accounts, provisioning) = if let Some(url) = options.urls.first() {
         say(format!("signing up {} accounts at {url}", total(headcount)));
         let api = Api::new(url)?;
         let accounts = accounts::signed_up(&api, &run_tag, headcount).await?;
@@ -169,8 +169,12 @@ async fn drive(
     say(format!(
         "{count} worker process(es) connecting the couriers' apps"
     ));
-    let mut workers =
-        Workers::start(count, api.base(), options.rate_hz, &accounts.couriers).await?;
+    let gateways = if options.urls.is_empty() {
+        vec![api.base().to_owned()]
+    } else {
+        options.urls.clone()
+    };
+    let mut workers = Workers::start(count, &gateways, options.rate_hz, &accounts.couriers).await?;
     tokio::time::sleep(SETTLE).await;
     if let (Some(before), Some(after)) = (before, rss()?) {
         memory.add(before, after, accounts.couriers.len() as u64);

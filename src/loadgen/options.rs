@@ -29,8 +29,9 @@ pub struct LoadOptions {
     pub duration: Duration,
     /// Streaming before the window opens (not measured).
     pub warmup: Duration,
-    /// The server to drive (`http://host:port`); `None` starts one.
-    pub url: Option<String>,
+    /// The servers to drive (`http://host:port`: the gateways of one
+    /// cluster, the workers' connections spread over them); none: start one.
+    pub urls: Vec<String>,
     /// Client processes to spread the connections over; `None`: enough
     /// that none holds more than
     /// [`CONNECTIONS_PER_WORKER`](super::workers::CONNECTIONS_PER_WORKER).
@@ -45,7 +46,7 @@ impl LoadOptions {
         rate_hz: f64,
         duration_seconds: u64,
         warmup_seconds: u64,
-        url: Option<&str>,
+        urls: &[String],
         workers: Option<u32>,
     ) -> Result<Self, String> {
         check_clients("couriers", couriers)?;
@@ -53,7 +54,10 @@ impl LoadOptions {
         check_rate(rate_hz)?;
         check_duration(duration_seconds)?;
         check_warmup(warmup_seconds)?;
-        let url = url.map(check_url).transpose()?;
+        let urls = urls
+            .iter()
+            .map(|url| check_url(url))
+            .collect::<Result<Vec<_>, _>>()?;
         if let Some(n) = workers {
             check_workers(n)?;
         }
@@ -63,7 +67,7 @@ impl LoadOptions {
             rate_hz,
             duration: Duration::from_secs(duration_seconds),
             warmup: Duration::from_secs(warmup_seconds),
-            url,
+            urls,
             workers,
         })
     }
@@ -155,38 +159,46 @@ mod tests {
 
     #[test]
     fn values_in_range_make_a_run() {
-        let run =
-            LoadOptions::new(20, 30, 5.0, 2, 1, Some("http://127.0.0.1:8080/"), None).unwrap();
-        assert_eq!(run.url.as_deref(), Some("http://127.0.0.1:8080"));
+        let run = LoadOptions::new(
+            20,
+            30,
+            5.0,
+            2,
+            1,
+            &["http://127.0.0.1:8080/".to_owned()],
+            None,
+        )
+        .unwrap();
+        assert_eq!(run.urls, ["http://127.0.0.1:8080"]);
         assert_eq!(run.send_interval(), Duration::from_millis(200));
         assert_eq!(run.messages_per_second_limit(), 10);
-        let fast = LoadOptions::new(1, 1, 20.0, 1, 0, None, None).unwrap();
+        let fast = LoadOptions::new(1, 1, 20.0, 1, 0, &[], None).unwrap();
         assert_eq!(fast.messages_per_second_limit(), 40);
     }
 
     #[test]
     fn values_out_of_range_are_refused() {
-        assert!(LoadOptions::new(0, 1, 5.0, 1, 0, None, None).is_err());
-        assert!(LoadOptions::new(1, MAX_CLIENTS + 1, 5.0, 1, 0, None, None).is_err());
+        assert!(LoadOptions::new(0, 1, 5.0, 1, 0, &[], None).is_err());
+        assert!(LoadOptions::new(1, MAX_CLIENTS + 1, 5.0, 1, 0, &[], None).is_err());
         for rate in [0.0, -1.0, f64::NAN, f64::INFINITY, MAX_RATE_HZ + 1.0] {
             assert!(
-                LoadOptions::new(1, 1, rate, 1, 0, None, None).is_err(),
+                LoadOptions::new(1, 1, rate, 1, 0, &[], None).is_err(),
                 "{rate}"
             );
         }
-        assert!(LoadOptions::new(1, 1, 5.0, 0, 0, None, None).is_err());
-        assert!(LoadOptions::new(1, 1, 5.0, 1, MAX_WARMUP_SECONDS + 1, None, None).is_err());
-        assert!(LoadOptions::new(1, 1, 5.0, 1, 0, None, Some(0)).is_err());
-        assert!(LoadOptions::new(1, 1, 5.0, 1, 0, None, Some(MAX_WORKERS + 1)).is_err());
+        assert!(LoadOptions::new(1, 1, 5.0, 0, 0, &[], None).is_err());
+        assert!(LoadOptions::new(1, 1, 5.0, 1, MAX_WARMUP_SECONDS + 1, &[], None).is_err());
+        assert!(LoadOptions::new(1, 1, 5.0, 1, 0, &[], Some(0)).is_err());
+        assert!(LoadOptions::new(1, 1, 5.0, 1, 0, &[], Some(MAX_WORKERS + 1)).is_err());
         assert_eq!(
-            LoadOptions::new(1, 1, 5.0, 1, 0, None, Some(3))
+            LoadOptions::new(1, 1, 5.0, 1, 0, &[], Some(3))
                 .unwrap()
                 .workers,
             Some(3)
         );
         for url in ["ws://h:1", "https://h:1", "http://", "http://h:1/x", "h:1"] {
             assert!(
-                LoadOptions::new(1, 1, 5.0, 1, 0, Some(url), None).is_err(),
+                LoadOptions::new(1, 1, 5.0, 1, 0, &[url.to_owned()], None).is_err(),
                 "{url}"
             );
         }

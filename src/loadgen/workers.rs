@@ -55,10 +55,11 @@ pub struct Workers {
 
 impl Workers {
     /// Starts `count` workers and has them connect `couriers` (slices in
-    /// order) to the server at `url`; returns once every app is connected.
+    /// order) to the servers at `urls`, worker by worker in turn (the
+    /// gateways of one cluster); returns once every app is connected.
     pub async fn start(
         count: usize,
-        url: &str,
+        urls: &[String],
         rate_hz: f64,
         couriers: &[Account],
     ) -> Result<Self, LoadgenError> {
@@ -111,7 +112,10 @@ impl Workers {
             events,
             assigned: HashMap::new(),
         };
-        for worker in &mut this.procs {
+        for (w, worker) in this.procs.iter_mut().enumerate() {
+            let Some(url) = urls.get(w % urls.len().max(1)) else {
+                return Err(LoadgenError::Worker("no server to connect to".into()));
+            };
             let seats = couriers
                 .get(worker.first..worker.end)
                 .unwrap_or_default()
@@ -123,7 +127,7 @@ impl Workers {
                 })
                 .collect();
             let command = Command::Couriers {
-                url: url.to_owned(),
+                url: url.clone(),
                 rate_hz,
                 fleet: couriers.len(),
                 seats,
