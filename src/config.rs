@@ -35,6 +35,7 @@ use std::time::Duration;
 
 use foodiefast_geo::{LatLng, Seconds};
 
+use crate::cluster::config::{ClusterConfig, ClusterConfigError};
 use crate::earnings::PayRates;
 use crate::payments::PaymentsConfig;
 use crate::payments::config::PaymentsConfigError;
@@ -82,6 +83,8 @@ pub struct ServeConfig {
     pub pay: PayRates,
     /// Where order events are posted, if anywhere (the secret never prints).
     pub webhook: Option<WebhookConfig>,
+    /// The cluster this process joins (`CLUSTER_PORT` set), if any.
+    pub cluster: Option<ClusterConfig>,
 }
 
 /// When the dispatcher matches orders to couriers and how long offers last.
@@ -188,6 +191,9 @@ pub enum ServeConfigError {
     /// The webhook's variables are wrong.
     #[error(transparent)]
     Webhook(#[from] WebhookConfigError),
+    /// The cluster's variables are wrong.
+    #[error(transparent)]
+    Cluster(#[from] ClusterConfigError),
     /// The secret file could not be read.
     #[error("cannot read JWT_SECRET_FILE {path}")]
     SecretFile {
@@ -264,6 +270,7 @@ impl ServeConfig {
             )?),
             pay: pay_rates(&get)?,
             webhook: WebhookConfig::from_lookup(&get)?,
+            cluster: ClusterConfig::from_lookup(&get)?,
         })
     }
 }

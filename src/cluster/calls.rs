@@ -14,16 +14,21 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use axum::http::StatusCode;
 use foodiefast_actors::domain::courier::{CourierStatus, OfferAnswer};
 use foodiefast_actors::domain::order::{OrderCommand, OrderDetails};
+use foodiefast_actors::kitchens::{KitchenDoor, KitchenQueue};
 use foodiefast_actors::store::OrderView;
 use foodiefast_actors::{Engine, EngineError};
-use foodiefast_geo::{CourierId, OrderId, Point, Seconds};
+use foodiefast_geo::{CourierId, OrderId, Point, RestaurantId, Seconds};
 use serde::{Deserialize, Serialize};
 
 use super::door::CallHandler;
 use super::zone_host::ZoneHost;
 use crate::gateway::error::ApiError;
+use crate::gateway::kitchen_doors::{self, WantedDoor};
+use crate::gateway::placement::hand_to_kitchen;
+use crate::gateway::routes::kitchen_orders::{ChefAction, carry_out};
 
 /// How many recent answers an owner remembers for repeated requests.
 pub const REMEMBERED_ANSWERS: usize = 4096;
@@ -49,12 +54,38 @@ pub enum Call {
         /// The provider's payment-method token (`None`: nothing to pay).
         payment_method: Option<String>,
     },
+    /// Take an order placed without a payment request on to its kitchen.
+    HandOn {
+        /// The order.
+        order: OrderId,
+    },
     /// A command for an order.
     Command {
         /// The order.
         order: OrderId,
         /// The command.
         command: OrderCommand,
+    },
+    /// Bring a kitchen's door in line with the store.
+    SyncKitchen {
+        /// The kitchen.
+        kitchen: RestaurantId,
+        /// How the store says its door should stand.
+        wanted: WantedDoor,
+    },
+    /// What a kitchen's tablet shows.
+    KitchenQueue {
+        /// The kitchen.
+        kitchen: RestaurantId,
+    },
+    /// A chef answers an order of their kitchen.
+    Chef {
+        /// The kitchen.
+        kitchen: RestaurantId,
+        /// The order.
+        order: OrderId,
+        /// The answer.
+        action: ChefAction,
     },
     /// A courier starts a shift here.
     CourierOnline {
@@ -108,6 +139,11 @@ pub enum Call {
         /// Who.
         courier: CourierId,
     },
+    /// The orders a courier holds.
+    CourierOrders {
+        /// Who.
+        courier: CourierId,
+    },
 }
 
 /// A zone's answer.
@@ -121,6 +157,12 @@ pub enum Answer {
     Orders(Vec<OrderView>),
     /// A courier's status.
     Courier(CourierStatus),
+    /// Order ids.
+    OrderIds(Vec<OrderId>),
+    /// A kitchen's door.
+    Door(KitchenDoor),
+    /// A kitchen's queue.
+    Queue(KitchenQueue),
     /// Refused or failed, as the gateway would answer it.
     Failed {
         /// HTTP status.
@@ -134,20 +176,110 @@ pub enum Answer {
     NotOwner,
 }
 
-impl From<EngineError> for Answer {
-    fn from(err: EngineError) -> Self {
-        let api = ApiError::from(err);
-        let (status, code) = api.status_and_code();
+impl From<ApiError> for Answer {
+    fn from(err: ApiError) -> Self {
+        if let ApiError::Internal(cause) = &err {
+            tracing::error!(cause = %cause, "zone call failed");
+        }
+        let (status, code) = err.status_and_code();
         Self::Failed {
             status: status.as_u16(),
             code: code.to_owned(),
-            message: api.to_string(),
+            message: err.to_string(),
         }
     }
 }
 
-fn answer<T>(result: Result<T, EngineError>, ok: impl FnOnce(T) -> Answer) -> Answer {
-    result.map_or_else(Answer::from, ok)
+impl From<EngineError> for Answer {
+    fn from(err: EngineError) -> Self {
+        ApiError::from(err).into()
+    }
+}
+
+fn answer<T, E: Into<Answer>>(result: Result<T, E>, ok: impl FnOnce(T) -> Answer) -> Answer {
+    result.map_or_else(Into::into, ok)
+}
+
+impl Answer {
+    /// The error a failed answer stands for; `Ok` with any other answer.
+    fn failure(self) -> Result<Self, ApiError> {
+        match self {
+            Self::Failed {
+                status,
+                code,
+                message,
+            } => Err(ApiError::Relayed {
+                status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                code,
+                message,
+            }),
+            Self::NotOwner => Err(ApiError::Unavailable),
+            other => Ok(other),
+        }
+    }
+
+    /// Done, or why not.
+    pub fn into_done(self) -> Result<(), ApiError> {
+        match self.failure()? {
+            Self::Done => Ok(()),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// The order, or why not.
+    pub fn into_order(self) -> Result<OrderView, ApiError> {
+        match self.failure()? {
+            Self::Order(view) => Ok(view),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// The orders, or why not.
+    pub fn into_orders(self) -> Result<Vec<OrderView>, ApiError> {
+        match self.failure()? {
+            Self::Orders(views) => Ok(views),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// The courier's status, or why not.
+    pub fn into_courier(self) -> Result<CourierStatus, ApiError> {
+        match self.failure()? {
+            Self::Courier(status) => Ok(status),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// The order ids, or why not.
+    pub fn into_order_ids(self) -> Result<Vec<OrderId>, ApiError> {
+        match self.failure()? {
+            Self::OrderIds(ids) => Ok(ids),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// The kitchen's door, or why not.
+    pub fn into_door(self) -> Result<KitchenDoor, ApiError> {
+        match self.failure()? {
+            Self::Door(door) => Ok(door),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// The kitchen's queue, or why not.
+    pub fn into_queue(self) -> Result<KitchenQueue, ApiError> {
+        match self.failure()? {
+            Self::Queue(queue) => Ok(queue),
+            other => Err(unexpected(&other)),
+        }
+    }
+}
+
+/// An answer of the wrong kind: nodes of different versions disagree.
+fn unexpected(answer: &Answer) -> ApiError {
+    ApiError::internal(std::io::Error::other(format!(
+        "the zone's owner answered {answer:?}"
+    )))
 }
 
 /// Runs `call` on `engine`, the engine of the zone it is for.
@@ -157,6 +289,25 @@ pub async fn execute(engine: &Engine, call: Call) -> Answer {
             details,
             payment_method,
         } => place(engine, details, payment_method).await,
+        Call::HandOn { order } => match engine.view(order).await {
+            Ok(view) => Answer::Order(hand_to_kitchen(engine, view).await),
+            Err(err) => err.into(),
+        },
+        Call::SyncKitchen { kitchen, wanted } => answer(
+            kitchen_doors::apply(engine, kitchen, wanted).await,
+            Answer::Door,
+        ),
+        Call::KitchenQueue { kitchen } => {
+            answer(engine.kitchen_queue(kitchen).await, Answer::Queue)
+        }
+        Call::Chef {
+            kitchen,
+            order,
+            action,
+        } => answer(
+            carry_out(engine, kitchen, order, action).await,
+            Answer::Order,
+        ),
         Call::Command { order, command } => {
             answer(engine.command(order, command).await, Answer::Order)
         }
@@ -193,6 +344,9 @@ pub async fn execute(engine: &Engine, call: Call) -> Answer {
         Call::CourierStatus { courier } => {
             answer(engine.courier_status(courier).await, Answer::Courier)
         }
+        Call::CourierOrders { courier } => {
+            answer(engine.courier_orders(courier).await, Answer::OrderIds)
+        }
     }
 }
 
@@ -205,7 +359,7 @@ async fn place(engine: &Engine, details: OrderDetails, payment_method: Option<St
     let placed = match payment_method {
         Some(method) => engine.place_paid_order(details.clone(), method).await,
         None => match engine.place_order(details.clone()).await {
-            Ok(placed) => Ok(crate::gateway::placement::hand_to_kitchen(engine, placed).await),
+            Ok(placed) => Ok(hand_to_kitchen(engine, placed).await),
             Err(err) => Err(err),
         },
     };

@@ -11,13 +11,15 @@
 //! - [`door`]: the actor other nodes talk to (tracking updates, calls);
 //! - [`calls`]: the commands a zone's owner answers for other nodes, applied once per id;
 //! - [`zone_host`]: one engine per zone owned here, started and stopped as leases move;
-//! - [`router`]: the caller's side: a zone call run here or sent to the zone's owner, retried.
+//! - [`router`]: the caller's side: a zone call run here or sent to the zone's owner, retried;
+//! - [`node`]: all of the above assembled into one running member, as `serve` starts it.
 
 pub mod calls;
 pub mod config;
 pub mod door;
 pub mod keeper;
 pub mod membership;
+pub mod node;
 pub mod placement;
 pub mod router;
 pub mod zone_host;

@@ -46,7 +46,7 @@ pub struct ZoneHost {
     engines: Engines,
     door: DoorCell,
     running: watch::Receiver<BTreeSet<String>>,
-    task: Option<JoinHandle<()>>,
+    task: std::sync::Mutex<Option<JoinHandle<()>>>,
 }
 
 impl std::fmt::Debug for ZoneHost {
@@ -76,7 +76,7 @@ impl ZoneHost {
             engines,
             door,
             running,
-            task: Some(task),
+            task: std::sync::Mutex::new(Some(task)),
         }
     }
 
@@ -120,8 +120,19 @@ impl ZoneHost {
     }
 
     /// Stops following the keeper and shuts every engine down.
-    pub async fn stop(mut self) {
-        if let Some(task) = self.task.take() {
+    pub async fn stop(self) {
+        self.stop_all().await;
+    }
+
+    /// Stops following the keeper and shuts every engine down (the host
+    /// shared, as a cluster node shares it with its door).
+    pub async fn stop_all(&self) {
+        let task = self
+            .task
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(task) = task {
             task.abort();
             let _ = task.await;
         }
@@ -135,7 +146,11 @@ impl ZoneHost {
 
 impl Drop for ZoneHost {
     fn drop(&mut self) {
-        if let Some(task) = &self.task {
+        let task = self
+            .task
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(task) = task {
             task.abort();
         }
     }

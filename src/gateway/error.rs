@@ -94,11 +94,22 @@ pub enum ApiError {
     /// 500 `internal`: a failure of ours, logged, never detailed.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// Any of the above as another node of the cluster answered it (the
+    /// node that owns the zone): its status, code and message, unchanged.
+    #[error("{message}")]
+    Relayed {
+        /// The owner's HTTP status.
+        status: StatusCode,
+        /// The owner's code.
+        code: String,
+        /// The owner's message.
+        message: String,
+    },
 }
 
 impl ApiError {
     /// The HTTP status and the stable code.
-    pub const fn status_and_code(&self) -> (StatusCode, &'static str) {
+    pub fn status_and_code(&self) -> (StatusCode, &str) {
         match self {
             Self::MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed_json"),
             Self::NotJson => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
@@ -124,7 +135,13 @@ impl ApiError {
             Self::AlreadyAnswered(_) => (StatusCode::CONFLICT, "already_answered"),
             Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            Self::Relayed { status, code, .. } => (*status, code),
         }
+    }
+
+    /// The stable code alone.
+    pub fn code(&self) -> &str {
+        self.status_and_code().1
     }
 
     /// A failure of ours, from any error.

@@ -7,7 +7,8 @@
 //! Busy mode is stored with the kitchen, so it outlives a restart and
 //! reaches every server.
 //!
-//! The door is brought in line with the store at start-up (every kitchen),
+//! The door is brought in line with the store at start-up (every kitchen
+//! of the zones running here; in a cluster, as each zone starts),
 //! when the chef saves the kitchen, before each placement and chef action
 //! (so an order never meets a door the store disagrees with), and by a
 //! sweep every [`SWEEP_PERIOD`] for opening hours that turn over while
@@ -16,9 +17,10 @@
 
 use std::time::Duration;
 
-use foodiefast_actors::EngineError;
-use foodiefast_actors::kitchens::{KitchenDoor, KitchenSettings};
-use foodiefast_geo::Seconds;
+use foodiefast_actors::kitchens::{KitchenDoor, KitchenQueue, KitchenSettings};
+use foodiefast_actors::{Engine, EngineError};
+use foodiefast_geo::{LocalProjection, RestaurantId, Seconds};
+use serde::{Deserialize, Serialize};
 use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 
@@ -31,51 +33,125 @@ use crate::gateway::state::AppState;
 /// placement checks its kitchen itself).
 pub const SWEEP_PERIOD: Duration = Duration::from_secs(30);
 
-/// The engine's settings for `kitchen`.
-fn settings_of(state: &AppState, kitchen: &Kitchen) -> KitchenSettings {
-    KitchenSettings {
-        position: state.projection.to_point(kitchen.details.position),
-        answer_within: state.kitchen_answer,
+/// How the store says a kitchen's door should stand at some moment.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WantedDoor {
+    /// Where it is and how long its chef has to answer.
+    pub settings: KitchenSettings,
+    /// Open (switched on and within its hours).
+    pub open: bool,
+    /// Busy mode until then.
+    pub busy_until: Option<Seconds>,
+}
+
+/// What turns a stored kitchen into its door: the city's frame and clock
+/// offset, and the chef's time to answer.
+#[derive(Debug, Clone, Copy)]
+pub struct DoorRules {
+    /// WGS84 to the engine's plane.
+    pub projection: LocalProjection,
+    /// The city's offset from UTC, minutes (opening hours).
+    pub utc_offset_minutes: i32,
+    /// How long a chef has to answer a new order.
+    pub kitchen_answer: Seconds,
+}
+
+impl DoorRules {
+    /// The rules of the gateway behind `state`.
+    pub fn of(state: &AppState) -> Self {
+        Self {
+            projection: state.projection,
+            utc_offset_minutes: state.utc_offset_minutes,
+            kitchen_answer: state.kitchen_answer,
+        }
+    }
+
+    /// How `kitchen`'s door should stand at `now`.
+    pub fn wanted(&self, kitchen: &Kitchen, now: Seconds) -> WantedDoor {
+        WantedDoor {
+            settings: KitchenSettings {
+                position: self.projection.to_point(kitchen.details.position),
+                answer_within: self.kitchen_answer,
+            },
+            open: kitchen.is_open_at(now.0, self.utc_offset_minutes),
+            busy_until: kitchen.busy_until.map(Seconds),
+        }
     }
 }
 
-/// Brings `kitchen`'s door in the engine in line with the store at `now`
-/// (starting its actor if needed); the door as it then stands.
+/// Brings kitchen `id`'s door in `engine` in line with `wanted` (starting
+/// its actor if needed); the door as it then stands.
+pub async fn apply(
+    engine: &Engine,
+    id: RestaurantId,
+    wanted: WantedDoor,
+) -> Result<KitchenDoor, EngineError> {
+    let mut door = match engine.kitchen_door(id) {
+        Some(door) if door.open == wanted.open && door.settings == wanted.settings => door,
+        _ => {
+            engine
+                .set_kitchen_door(id, wanted.settings, wanted.open)
+                .await?;
+            engine
+                .kitchen_door(id)
+                .ok_or(EngineError::KitchenNotOpen(id))?
+        }
+    };
+    if door.busy_until != wanted.busy_until {
+        engine.set_kitchen_busy(id, wanted.busy_until).await?;
+        door.busy_until = wanted.busy_until;
+    }
+    Ok(door)
+}
+
+/// Brings `kitchen`'s door in line with the store at `now`, in the engine
+/// of its zone wherever that runs; the door as it then stands.
 pub async fn sync(
     state: &AppState,
     kitchen: &Kitchen,
     now: Seconds,
-) -> Result<KitchenDoor, EngineError> {
-    let settings = settings_of(state, kitchen);
-    let open = kitchen.is_open_at(now.0, state.utc_offset_minutes);
-    let busy_until = kitchen.busy_until.map(Seconds);
-    let mut door = match state.engine.kitchen_door(kitchen.id) {
-        Some(door) if door.open == open && door.settings == settings => door,
-        _ => {
-            state
-                .engine
-                .set_kitchen_door(kitchen.id, settings, open)
-                .await?;
-            state
-                .engine
-                .kitchen_door(kitchen.id)
-                .ok_or(EngineError::KitchenNotOpen(kitchen.id))?
+) -> Result<KitchenDoor, ApiError> {
+    let wanted = DoorRules::of(state).wanted(kitchen, now);
+    let zone = state.engines.kitchen_zone(kitchen);
+    state.engines.sync_door(&zone, kitchen.id, wanted).await
+}
+
+/// [`sync`] at the engines' now, then what `kitchen`'s tablet shows.
+pub async fn door_and_queue(
+    state: &AppState,
+    kitchen: &Kitchen,
+) -> Result<(KitchenDoor, KitchenQueue), ApiError> {
+    let door = sync(state, kitchen, state.engines.clock().now()).await?;
+    let zone = state.engines.kitchen_zone(kitchen);
+    let queue = state.engines.kitchen_queue(&zone, kitchen.id).await?;
+    Ok((door, queue))
+}
+
+/// Opens, in `engine` (the engine of `zone`), the door of every kitchen of
+/// `kitchens` in that zone; a kitchen that fails is logged and left for the
+/// next sweep. Returns how many were opened.
+pub async fn open_zone(
+    engine: &Engine,
+    rules: &DoorRules,
+    kitchens: &[Kitchen],
+    now: Seconds,
+) -> usize {
+    let mut opened = 0;
+    for kitchen in kitchens {
+        match apply(engine, kitchen.id, rules.wanted(kitchen, now)).await {
+            Ok(_) => opened += 1,
+            Err(err) => {
+                tracing::warn!(kitchen = %kitchen.id, error = %err, "kitchen door not synced");
+            }
         }
-    };
-    if door.busy_until != busy_until {
-        state
-            .engine
-            .set_kitchen_busy(kitchen.id, busy_until)
-            .await?;
-        door.busy_until = busy_until;
     }
-    Ok(door)
+    opened
 }
 
 /// Whether `kitchen` takes a new order now: `409 kitchen_closed` when it is
 /// switched off or outside its hours, `409 kitchen_busy` in busy mode.
 pub async fn admit(state: &AppState, kitchen: &Kitchen) -> Result<(), ApiError> {
-    let now = state.engine.clock().now();
+    let now = state.engines.clock().now();
     let door = sync(state, kitchen, now).await?;
     if !door.open {
         return Err(ApiError::KitchenClosed);
@@ -86,15 +162,20 @@ pub async fn admit(state: &AppState, kitchen: &Kitchen) -> Result<(), ApiError> 
     }
 }
 
-/// Syncs every kitchen of the store; a kitchen that fails is logged and
-/// left for the next sweep. Returns how many kitchens there are.
+/// Syncs every kitchen of the store whose zone runs in this process (in
+/// a cluster, each node sweeps its own zones); a kitchen that fails is
+/// logged and left for the next sweep. Returns how many kitchens there are.
 pub async fn sync_all(state: &AppState) -> Result<usize, ApiError> {
     let kitchens = state.store.kitchens().await?;
-    let now = state.engine.clock().now();
-    for kitchen in &kitchens {
-        if let Err(err) = sync(state, kitchen, now).await {
-            tracing::warn!(kitchen = %kitchen.id, error = %err, "kitchen door not synced");
-        }
+    let now = state.engines.clock().now();
+    let rules = DoorRules::of(state);
+    for (zone, engine) in state.engines.local() {
+        let here: Vec<Kitchen> = kitchens
+            .iter()
+            .filter(|kitchen| state.engines.kitchen_zone(kitchen) == zone)
+            .cloned()
+            .collect();
+        open_zone(&engine, &rules, &here, now).await;
     }
     Ok(kitchens.len())
 }

@@ -9,11 +9,13 @@
 //!   latest positions for the operations map;
 //! - [`auth`]: passwords, tokens, the role-checking extractor;
 //! - [`error`]: every failure as a status and a `{"code","message"}` body;
+//! - [`engines`]: where commands run: the one engine, or a cluster's zones;
 //! - [`state`], [`extract`], [`position`], [`validate`], [`metrics`],
 //!   [`openapi`], [`telemetry`]: what the handlers share.
 
 pub mod auth;
 pub mod delivery_pin;
+pub mod engines;
 pub mod error;
 pub mod extract;
 pub mod kitchen_doors;
@@ -41,20 +43,28 @@ use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use foodiefast_actors::clock::Clock;
 use foodiefast_actors::dispatch::DispatchParams;
+use foodiefast_actors::outbox::{EventSink, SinkRetry};
 use foodiefast_actors::payments::SagaConfig;
 use foodiefast_actors::store::StoreError;
-use foodiefast_actors::{Engine, EngineConfig, EngineError};
+use foodiefast_actors::tracking::TrackingHub;
+use foodiefast_actors::{Engine, EngineBuilder, EngineConfig, EngineError, RecoveryFilter};
 use foodiefast_geo::route::ServiceTimes;
-use foodiefast_geo::{LocalProjection, Seconds};
+use foodiefast_geo::{LocalProjection, Point, Seconds, ZoneGrid};
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
+use crate::catalog::Kitchen;
+use crate::cluster::config::ClusterConfig;
+use crate::cluster::node::{ClusterNode, NodeSetup};
+use crate::cluster::zone_host::EngineFactory;
 use crate::config::ServeConfig;
 use crate::store::Store;
 use crate::webhooks::WebhookSink;
 use auth::TokenKeys;
 use auth::tokens::unix_now;
+use engines::Engines;
+use kitchen_doors::DoorRules;
 use state::{AppState, Shared};
 
 /// Largest request body accepted: requests here are small JSON documents.
@@ -78,6 +88,9 @@ pub enum GatewayError {
     /// The payment provider cannot be set up.
     #[error("cannot set up the payment provider")]
     Payments(#[source] crate::payments::PaymentError),
+    /// The cluster could not be joined.
+    #[error("cannot join the cluster")]
+    Cluster(#[source] crate::cluster::node::ClusterError),
     /// The webhook's HTTP client cannot be set up.
     #[error("cannot set up the webhook")]
     Webhook(#[source] reqwest::Error),
@@ -109,42 +122,40 @@ pub struct App {
 }
 
 impl App {
-    /// Opens the store, starts the engine (recovering unfinished orders),
-    /// builds the routes and binds the port.
+    /// Opens the store, starts the engine (recovering unfinished orders)
+    /// or joins the cluster, builds the routes and binds the port.
     pub async fn build(config: &ServeConfig) -> Result<Self, GatewayError> {
         let store = Store::open(&config.store).await?;
         let projection = LocalProjection::new(config.city_centre).map_err(GatewayError::City)?;
-        let now = Seconds(i64::try_from(unix_now()).unwrap_or(i64::MAX));
-        let timing = config.dispatch;
-        let mut dispatch = DispatchParams::new(
-            ServiceTimes::new(SERVICE_TIME, SERVICE_TIME).map_err(EngineError::from)?,
-        );
-        dispatch.commit_horizon = timing.commit_horizon;
-        dispatch.offer_timeout = timing.offer_timeout;
-        let provider = config.payments.provider().map_err(GatewayError::Payments)?;
-        tracing::info!(provider = %config.payments.describe(), "payments");
-        let saga = SagaConfig {
-            currency: config.currency.clone(),
-            courier_timeout: Some(config.courier_search_timeout),
-            ..SagaConfig::default()
+        let parts = Arc::new(EngineParts::new(config, &store)?);
+        let sink = match &config.webhook {
+            Some(webhook) => {
+                let sink = WebhookSink::new(webhook).map_err(GatewayError::Webhook)?;
+                tracing::info!(url = %webhook.url, "order events go to the webhook");
+                Some((Arc::new(sink) as Arc<dyn EventSink>, webhook.retry))
+            }
+            None => None,
         };
-        let mut builder = Engine::builder(Arc::new(store.clone()), Clock::starting_at(now))
-            .config(EngineConfig {
-                dispatch_period: timing.period,
-                ..EngineConfig::default()
-            })
-            .dispatch(dispatch)
-            .payments(provider, saga)
-            .outbox(Arc::new(store.clone()));
-        if let Some(webhook) = &config.webhook {
-            let sink = WebhookSink::new(webhook).map_err(GatewayError::Webhook)?;
-            tracing::info!(url = %webhook.url, "order events go to the webhook");
-            builder = builder.event_sink(Arc::new(sink), webhook.retry);
-        }
-        let engine = builder.start().await?;
-        let recovered = engine.recovered();
+        let rules = DoorRules {
+            projection,
+            utc_offset_minutes: config.utc_offset_minutes,
+            kitchen_answer: config.kitchen_answer,
+        };
+        let engines = match &config.cluster {
+            None => {
+                let mut builder = parts.builder().outbox(Arc::new(store.clone()));
+                if let Some((sink, retry)) = sink {
+                    builder = builder.event_sink(sink, retry);
+                }
+                Engines::One(Arc::new(builder.start().await?))
+            }
+            Some(cluster) => {
+                let node = join_cluster(cluster, &parts, &store, rules, sink).await?;
+                Engines::Cluster(Arc::new(node))
+            }
+        };
         let state = AppState::new(Shared {
-            engine: Arc::new(engine),
+            engines,
             store,
             tokens: TokenKeys::new(&config.jwt),
             projection,
@@ -164,7 +175,12 @@ impl App {
         let kitchens = kitchen_doors::sync_all(&state)
             .await
             .map_err(GatewayError::Kitchens)?;
-        let handed_on = placement::resume_unfinished(&state.engine).await;
+        let mut recovered = 0;
+        let mut handed_on = 0;
+        for (_, engine) in state.engines.local() {
+            recovered += engine.recovered();
+            handed_on += placement::resume_unfinished(&engine).await;
+        }
         tracing::info!(recovered, kitchens, handed_on, "engine started");
         let addr = SocketAddr::new(config.bind, config.port);
         let listener = TcpListener::bind(addr)
@@ -210,7 +226,7 @@ impl App {
             shutdown.await;
             tracing::info!("shutting down: readiness off, live feeds closing");
             signal_state.stop_ready();
-            signal_state.engine.hub().shutdown();
+            signal_state.engines.hub().shutdown();
             let _ = began_tx.send(());
         };
         // Nagle off: live feeds are streams of small frames each worth
@@ -236,17 +252,133 @@ impl App {
         };
         sweeper.stop().await;
         let store = state.store.clone();
-        let engine = state.engine.clone();
+        let engines = state.engines.clone();
         drop(state);
-        match Arc::try_unwrap(engine) {
-            Ok(engine) => engine.shutdown().await,
-            // Handlers still hold it: their actors stop with the process.
-            Err(engine) => engine.hub().shutdown(),
+        match engines {
+            Engines::One(engine) => match Arc::try_unwrap(engine) {
+                Ok(engine) => engine.shutdown().await,
+                // Handlers still hold it: their actors stop with the process.
+                Err(engine) => engine.hub().shutdown(),
+            },
+            // Its zones are freed for the other nodes at once.
+            Engines::Cluster(node) => node.leave().await,
         }
         store.close().await;
         tracing::info!("stopped");
         outcome
     }
+}
+
+/// What every engine of this process is built from.
+struct EngineParts {
+    store: Store,
+    clock: Clock,
+    config: EngineConfig,
+    dispatch: DispatchParams,
+    provider: Arc<dyn foodiefast_actors::payments::PaymentProvider>,
+    saga: SagaConfig,
+}
+
+impl EngineParts {
+    fn new(config: &ServeConfig, store: &Store) -> Result<Self, GatewayError> {
+        let now = Seconds(i64::try_from(unix_now()).unwrap_or(i64::MAX));
+        let timing = config.dispatch;
+        let mut dispatch = DispatchParams::new(
+            ServiceTimes::new(SERVICE_TIME, SERVICE_TIME).map_err(EngineError::from)?,
+        );
+        dispatch.commit_horizon = timing.commit_horizon;
+        dispatch.offer_timeout = timing.offer_timeout;
+        let provider = config.payments.provider().map_err(GatewayError::Payments)?;
+        tracing::info!(provider = %config.payments.describe(), "payments");
+        Ok(Self {
+            store: store.clone(),
+            clock: Clock::starting_at(now),
+            config: EngineConfig {
+                dispatch_period: timing.period,
+                ..EngineConfig::default()
+            },
+            dispatch,
+            provider,
+            saga: SagaConfig {
+                currency: config.currency.clone(),
+                courier_timeout: Some(config.courier_search_timeout),
+                ..SagaConfig::default()
+            },
+        })
+    }
+
+    /// An engine builder with every common part set.
+    fn builder(&self) -> EngineBuilder {
+        Engine::builder(Arc::new(self.store.clone()), self.clock)
+            .config(self.config)
+            .dispatch(self.dispatch)
+            .payments(self.provider.clone(), self.saga.clone())
+    }
+}
+
+/// Joins the cluster: each zone this node comes to own gets an engine that
+/// shares the node's hub, rehydrates only the orders picked up in the zone,
+/// opens the zone's kitchens and hands on orders a crash left short of them.
+async fn join_cluster(
+    cluster: &ClusterConfig,
+    parts: &Arc<EngineParts>,
+    store: &Store,
+    rules: DoorRules,
+    sink: Option<(Arc<dyn EventSink>, SinkRetry)>,
+) -> Result<ClusterNode, GatewayError> {
+    let grid = ZoneGrid::new(cluster.zone_resolution).map_err(GatewayError::City)?;
+    let hub = Arc::new(TrackingHub::new(parts.config.subscriber_capacity));
+    let eta = parts.builder().eta_model()?;
+    let factory_parts = parts.clone();
+    let factory_hub = hub.clone();
+    let factory: EngineFactory = Arc::new(move |zone: String| {
+        let parts = factory_parts.clone();
+        let hub = factory_hub.clone();
+        Box::pin(async move {
+            let projection = rules.projection;
+            let key = zone.clone();
+            let in_zone = move |at: Point| {
+                projection
+                    .to_lat_lng(at)
+                    .ok()
+                    .and_then(|at| grid.zone_of(at).ok())
+                    .is_some_and(|cell| cell.to_string() == key)
+            };
+            let engine = parts
+                .builder()
+                .hub(hub)
+                .recover_only(RecoveryFilter(Arc::new(move |order| {
+                    in_zone(order.details().pickup)
+                })))
+                .start()
+                .await?;
+            let kitchens: Vec<Kitchen> = parts
+                .store
+                .kitchens()
+                .await?
+                .into_iter()
+                .filter(|k| {
+                    grid.zone_of(k.details.position)
+                        .is_ok_and(|c| c.to_string() == zone)
+                })
+                .collect();
+            kitchen_doors::open_zone(&engine, &rules, &kitchens, parts.clock.now()).await;
+            placement::resume_unfinished(&engine).await;
+            Ok(engine)
+        })
+    });
+    let node = ClusterNode::start(NodeSetup {
+        config: cluster.clone(),
+        store: store.clone(),
+        hub,
+        clock: parts.clock,
+        eta,
+        factory,
+        sink,
+    })
+    .await
+    .map_err(GatewayError::Cluster)?;
+    Ok(node)
 }
 
 /// The complete router for `state`: documented routes, `/openapi.json`,

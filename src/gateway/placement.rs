@@ -25,22 +25,39 @@ use crate::gateway::error::ApiError;
 use crate::gateway::state::AppState;
 
 /// Places the order the key was claimed for, paid with `payment_method`
-/// (a provider's token). The answer is the order as it stands once the
-/// provider answered the authorisation (or the saga's wait ran out).
+/// (a provider's token), in the engine of its kitchen's zone. The answer
+/// is the order as it stands once the provider answered the authorisation
+/// (or the saga's wait ran out); free orders go straight to their kitchen.
 pub async fn place(
     state: &AppState,
     details: OrderDetails,
     payment_method: &str,
 ) -> Result<OrderView, ApiError> {
-    if details.total_cents == 0 {
-        // Nothing to hold: free orders go straight to their kitchen.
-        let placed = state.engine.place_order(details).await?;
-        return Ok(hand_to_kitchen(&state.engine, placed).await);
+    let zone = state
+        .engines
+        .order_zone(&state.store, details.kitchen)
+        .await?;
+    let method = (details.total_cents != 0).then(|| payment_method.to_owned());
+    state.engines.place(&zone, details, method).await
+}
+
+/// [`hand_to_kitchen`] in the engine of the order's zone, wherever it runs;
+/// the order as it stands (as it was, if its zone could not be reached).
+pub async fn hand_on(state: &AppState, view: OrderView) -> OrderView {
+    let zone = match state.engines.order_zone(&state.store, view.kitchen).await {
+        Ok(zone) => zone,
+        Err(err) => {
+            tracing::error!(order = %view.id, error = %err, "placed order not handed to the kitchen");
+            return view;
+        }
+    };
+    match state.engines.hand_on(&zone, view.clone()).await {
+        Ok(now) => now,
+        Err(err) => {
+            tracing::error!(order = %view.id, error = %err, "placed order not handed to the kitchen");
+            view
+        }
     }
-    Ok(state
-        .engine
-        .place_paid_order(details, payment_method.to_owned())
-        .await?)
 }
 
 /// Takes an order placed without a payment request (a free order, or one

@@ -1,4 +1,4 @@
-//! [`AppState`]: what every handler shares: the engine, the store, the
+//! [`AppState`]: what every handler shares: the engines, the store, the
 //! token keys, the city's projection, limits and the readiness switch.
 
 use std::ops::Deref;
@@ -6,12 +6,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::http::HeaderValue;
-use foodiefast_actors::Engine;
 use foodiefast_geo::{LocalProjection, Seconds};
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use super::auth::TokenKeys;
 use super::delivery_pin::PinAttempts;
+use super::engines::Engines;
 use super::live_board::LiveBoard;
 use crate::config::WsLimits;
 use crate::earnings::PayRates;
@@ -37,8 +37,8 @@ pub struct LiveState {
 /// The contents of [`AppState`].
 #[derive(Debug)]
 pub struct Shared {
-    /// The actor engine.
-    pub engine: Arc<Engine>,
+    /// The actor engines: one, or a cluster's zones.
+    pub engines: Engines,
     /// Accounts, kitchens, menus, idempotency keys, order views.
     pub store: Store,
     /// Token signing and checking.

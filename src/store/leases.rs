@@ -6,6 +6,8 @@
 //! seen for a lease's length is gone. A zone (or a cluster-wide duty) is
 //! owned through its row in `zone_leases`, taken when free or expired,
 //! renewed by its owner before it expires, and released on a clean hand-over.
+//! Each courier's shift runs in one zone, recorded in `courier_zones`
+//! (migration 0009) for the gateways of every node to find.
 //! Expiry is judged on the database's clock alone. Every change of owner
 //! increments the row's `epoch`, never reset, so an owner's work can carry
 //! the epoch it was done under and a late former owner is recognisable.
@@ -195,4 +197,33 @@ impl LeaseTable {
             })
             .collect()
     }
+
+    /// Records that `courier`'s shift runs in `zone` (migration 0009).
+    pub async fn set_courier_zone(&self, courier: u64, zone: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO courier_zones (courier, zone) VALUES ($1, $2) \
+             ON CONFLICT (courier) DO UPDATE SET zone = EXCLUDED.zone",
+        )
+        .bind(courier_key(courier)?)
+        .bind(zone)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    /// The zone `courier`'s shift runs in, if it ever went online in a cluster.
+    pub async fn courier_zone(&self, courier: u64) -> Result<Option<String>, StoreError> {
+        sqlx::query_scalar("SELECT zone FROM courier_zones WHERE courier = $1")
+            .bind(courier_key(courier)?)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)
+    }
+}
+
+/// A courier id as PostgreSQL's `BIGINT`.
+fn courier_key(courier: u64) -> Result<i64, StoreError> {
+    i64::try_from(courier)
+        .map_err(|_| StoreError::Backend(format!("courier id {courier} out of range").into()))
 }

@@ -14,10 +14,13 @@
     clippy::indexing_slicing
 )]
 
+mod api;
 mod couriers;
+// Shared with the cluster's failover test, which uses more of it.
+#[allow(dead_code)]
 mod server;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -27,6 +30,9 @@ use futures_util::stream;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
+use api::{
+    Account, assert_one_order_per_key, chef_says, open_kitchen, order_of, place, sign_up, status_of,
+};
 use server::{KITCHEN, Process, Server, TestStore};
 
 /// Customers placing the rush (each lists its own orders, at most 50).
@@ -35,74 +41,6 @@ const CUSTOMERS: usize = 16;
 const PLACEMENTS: usize = 640;
 /// Acknowledged placements after which the process is killed.
 const KILL_AFTER: usize = 520;
-
-#[derive(Clone)]
-struct Account {
-    token: String,
-}
-
-async fn sign_up(http: &Client, server: &Server, role: &str, n: usize) -> Account {
-    let response = http
-        .post(server.url("/auth/signup"))
-        .json(&json!({
-            "email": format!("{role}{n}@example.com"),
-            "password": "correct horse battery",
-            "name": format!("{role} {n}"),
-            "role": role,
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let body: Value = response.json().await.unwrap();
-    Account {
-        token: body["token"].as_str().unwrap().to_owned(),
-    }
-}
-
-/// An always-open kitchen with one dish; returns (kitchen id, item id).
-async fn open_kitchen(http: &Client, server: &Server, chef: &Account) -> (u64, u64) {
-    let hours: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .map(|d| json!({"day": d, "opens": "00:00", "closes": "24:00"}))
-        .collect();
-    let kitchen: Value = http
-        .put(server.url("/kitchens/mine"))
-        .bearer_auth(&chef.token)
-        .json(&json!({
-            "name": "Rush Kitchen",
-            "position": {"lat": KITCHEN.0, "lng": KITCHEN.1},
-            "prep_minutes": 15,
-            "accepting": true,
-            "hours": hours,
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let item: Value = http
-        .post(server.url("/kitchens/mine/menu"))
-        .bearer_auth(&chef.token)
-        .json(&json!({
-            "name": "Dumplings",
-            "price_minor": 1250,
-            "currency": "EUR",
-            "available": true,
-            "prep_minutes": 10,
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    (
-        kitchen["id"].as_u64().unwrap(),
-        item["id"].as_u64().unwrap(),
-    )
-}
 
 /// Placement `n`: its customer, its key and its body.
 fn placement(n: usize, kitchen: (u64, u64)) -> (usize, String, Value) {
@@ -113,71 +51,6 @@ fn placement(n: usize, kitchen: (u64, u64)) -> (usize, String, Value) {
         "payment_method": "pm_card_visa",
     });
     (n % CUSTOMERS, format!("rush-{n}"), body)
-}
-
-/// Places `body` with `key`; the order id if acknowledged (201).
-async fn place(
-    http: &Client,
-    server: &Server,
-    customer: &Account,
-    key: &str,
-    body: &Value,
-) -> Option<u64> {
-    let response = http
-        .post(server.url("/orders"))
-        .bearer_auth(&customer.token)
-        .header("Idempotency-Key", key)
-        .json(body)
-        .send()
-        .await
-        .ok()?;
-    if response.status() != StatusCode::CREATED {
-        return None;
-    }
-    let order: Value = response.json().await.ok()?;
-    order["id"].as_u64()
-}
-
-/// A chef's command on an order; the order's status afterwards.
-async fn chef_says(
-    http: &Client,
-    server: &Server,
-    chef: &Account,
-    order: u64,
-    what: &str,
-    body: &Value,
-) -> Result<String, StatusCode> {
-    let response = http
-        .post(server.url(&format!("/orders/{order}/{what}")))
-        .bearer_auth(&chef.token)
-        .json(body)
-        .send()
-        .await
-        .map_err(|_| StatusCode::SERVICE_UNAVAILABLE)?;
-    if response.status() != StatusCode::OK {
-        return Err(response.status());
-    }
-    let order: Value = response.json().await.unwrap();
-    Ok(order["status"].as_str().unwrap().to_owned())
-}
-
-async fn status_of(http: &Client, server: &Server, customer: &Account, order: u64) -> String {
-    order_of(http, server, customer, order).await["status"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-/// Order `order` as its customer sees it (with its delivery PIN).
-async fn order_of(http: &Client, server: &Server, customer: &Account, order: u64) -> Value {
-    let response = http
-        .get(server.url(&format!("/orders/{order}")))
-        .bearer_auth(&customer.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "order {order}");
-    response.json().await.unwrap()
 }
 
 /// The people of the rush: a chef with an open kitchen and the customers.
@@ -195,7 +68,7 @@ impl Rush {
             .build()
             .unwrap();
         let chef = sign_up(&http, &server, "chef", 0).await;
-        let kitchen = open_kitchen(&http, &server, &chef).await;
+        let kitchen = open_kitchen(&http, &server, &chef, KITCHEN).await;
         let mut customers = Vec::new();
         for n in 0..CUSTOMERS {
             customers.push(sign_up(&http, &server, "customer", n).await);
@@ -289,30 +162,7 @@ impl Rush {
 
     /// Asserts each customer's list holds exactly its keys' orders, once.
     async fn assert_one_order_per_key(&self, server: Server, orders: &HashMap<String, u64>) {
-        for (c, customer) in self.customers.iter().enumerate() {
-            let listed: Vec<Value> = self
-                .http
-                .get(server.url("/orders"))
-                .bearer_auth(&customer.token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            let listed: Vec<u64> = listed.iter().map(|o| o["id"].as_u64().unwrap()).collect();
-            let distinct: BTreeSet<u64> = listed.iter().copied().collect();
-            assert_eq!(
-                distinct.len(),
-                listed.len(),
-                "customer {c} sees an order twice"
-            );
-            let expected: BTreeSet<u64> = (0..PLACEMENTS)
-                .filter(|n| n % CUSTOMERS == c)
-                .map(|n| orders[&format!("rush-{n}")])
-                .collect();
-            assert_eq!(distinct, expected, "customer {c}'s orders");
-        }
+        assert_one_order_per_key(&self.http, |_| server, &self.customers, PLACEMENTS, orders).await;
     }
 
     /// Runs placement `n`'s order `id` to its end in the kitchen: it must

@@ -47,10 +47,23 @@ impl TestStore {
 
     /// A database of its own on the test PostgreSQL server.
     pub(crate) async fn postgres() -> Self {
-        let server = std::env::var(POSTGRES_ENV).unwrap_or_else(|_| DEFAULT_POSTGRES.to_owned());
+        let server = Self::postgres_server();
         let name = format!("ff_crash_{}_{}", std::process::id(), unix_nanos());
         execute(&server, &format!("CREATE DATABASE {name}")).await;
         Self::Postgres { server, name }
+    }
+
+    /// The PostgreSQL server of the tests.
+    pub(crate) fn postgres_server() -> String {
+        std::env::var(POSTGRES_ENV).unwrap_or_else(|_| DEFAULT_POSTGRES.to_owned())
+    }
+
+    /// The URL of the PostgreSQL database, if that is the store.
+    pub(crate) fn postgres_url(&self) -> Option<String> {
+        match self {
+            Self::Sqlite(_) => None,
+            Self::Postgres { server, name } => Some(url_of(server, name)),
+        }
     }
 
     /// The variable that points `serve` at this store.
@@ -105,6 +118,11 @@ fn url_of(server: &str, name: &str) -> String {
 impl Server {
     /// Starts `foodiefast serve` on `store` and waits until it listens.
     pub(crate) fn start(store: &TestStore) -> (Process, Self) {
+        Self::start_with(store, &[])
+    }
+
+    /// [`Self::start`] with more variables (a cluster node's).
+    pub(crate) fn start_with(store: &TestStore, extra: &[(String, String)]) -> (Process, Self) {
         let (variable, location) = store.env();
         let mut child = Command::new(env!("CARGO_BIN_EXE_foodiefast"))
             .arg("serve")
@@ -120,6 +138,7 @@ impl Server {
             // Rounds every second, and ready food offered at once.
             .env("DISPATCH_PERIOD_SECONDS", "1")
             .env("DISPATCH_COMMIT_HORIZON_SECONDS", "3600")
+            .envs(extra.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -134,6 +153,13 @@ impl Server {
                 let Ok(entry) = serde_json::from_str::<Value>(&line) else {
                     continue;
                 };
+                // Warnings and errors reach the test's output (shown when it fails).
+                if entry["level"] == "WARN" || entry["level"] == "ERROR" {
+                    #[allow(clippy::print_stdout)]
+                    {
+                        println!("server: {line}");
+                    }
+                }
                 if entry["message"] == "listening"
                     && let Some(addr) = entry["addr"].as_str().and_then(|a| a.parse().ok())
                     && let Some(tx) = tx.take()
@@ -156,6 +182,10 @@ impl Server {
 impl Process {
     /// SIGKILL: no shutdown, no flush, nothing but what is already durable.
     pub(crate) fn kill(&mut self) {
+        // Idempotent: a process already reaped stays dead.
+        if matches!(self.0.try_wait(), Ok(Some(_))) {
+            return;
+        }
         self.0.kill().expect("killed");
         self.0.wait().expect("reaped");
     }

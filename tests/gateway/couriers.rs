@@ -42,7 +42,7 @@ async fn a_courier_goes_online_and_offline_as_itself() {
         json!({"id": courier.id, "status": "idle", "order_ids": []})
     );
     assert_eq!(status_of(&app, &courier).await["status"], "idle");
-    assert_eq!(app.state.engine.couriers_online(), 1);
+    assert_eq!(app.state.engines.couriers_online(), 1);
 
     // Another courier's token acts for that courier only.
     let other = app.sign_up("courier").await;
@@ -55,7 +55,7 @@ async fn a_courier_goes_online_and_offline_as_itself() {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "offline");
-    assert_eq!(app.state.engine.couriers_online(), 0);
+    assert_eq!(app.state.engines.couriers_online(), 0);
 }
 
 #[tokio::test]
@@ -102,7 +102,7 @@ async fn only_couriers_may_work_shifts_and_bad_shifts_change_nothing() {
         assert_eq!(error["code"], "invalid_input", "{error}");
     }
     assert_eq!(status_of(&app, &courier).await["status"], "offline");
-    assert_eq!(app.state.engine.couriers_online(), 0);
+    assert_eq!(app.state.engines.couriers_online(), 0);
 }
 
 #[tokio::test]

@@ -191,7 +191,7 @@ async fn an_order_travels_from_sign_up_to_the_door() {
     assert!((moved["position"]["lat"].as_f64().unwrap() - (KITCHEN.0 + 0.0005)).abs() < 1e-6);
     // When it is expected: at the door for the customer, at the kitchen
     // for the chef (55 m away: within a minute).
-    let now = app.state.engine.clock().now().0;
+    let now = app.state.engines.clock().now().0;
     assert!(moved["eta"].as_i64().unwrap() > now, "{moved}");
     let (expected, _) = until_type(&mut tablet, "courier_eta").await;
     assert_eq!(expected["order_id"], id);

@@ -226,7 +226,7 @@ async fn statements_are_for_their_own_role_and_bad_periods_are_refused() {
         let s = statement(&app, path, &allowed.token).await;
         let from = parse_rfc3339(s["from"].as_str().unwrap()).unwrap();
         let to = parse_rfc3339(s["to"].as_str().unwrap()).unwrap();
-        let now = app.state.engine.clock().now().0;
+        let now = app.state.engines.clock().now().0;
         assert_eq!((to - from, from % 86_400), (86_400, 0));
         assert!((from..to).contains(&now), "{s}");
         for bad in [
@@ -261,7 +261,7 @@ async fn a_kitchen_is_owed_its_captured_payments_less_refunds_and_commission() {
     .await;
     until_type(ws, "ack").await;
     payment_becomes(app, &scene.admin, id, "captured").await;
-    let now = app.state.engine.clock().now().0;
+    let now = app.state.engines.clock().now().0;
     let period = format!(
         "?from={}&to={}",
         format_rfc3339(now - HOUR, 0),

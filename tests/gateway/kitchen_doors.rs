@@ -136,7 +136,7 @@ async fn a_closed_kitchen_refuses_placements_with_a_409_and_serves_what_it_holds
         let days = ["thu", "fri", "sat", "sun", "mon", "tue", "wed"];
         let day = app
             .state
-            .engine
+            .engines
             .clock()
             .now()
             .0
@@ -238,7 +238,7 @@ async fn busy_mode_pauses_new_orders_until_the_chef_ends_it_even_across_a_restar
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    let now = app.state.engine.clock().now().0;
+    let now = app.state.engines.clock().now().0;
     let until = queue["busy_until"].as_i64().unwrap();
     assert!((now + 899..=now + 900).contains(&until), "{queue}");
     assert_eq!(queue["open"], true);

@@ -32,7 +32,7 @@ fn publish_position(app: &TestApp, order: u64, lat: f64, lng: f64, eta: Option<S
         .state
         .projection
         .to_point(LatLng::new(lat, lng).unwrap());
-    app.state.engine.hub().publish(
+    app.state.engines.hub().publish(
         Topic::Order(OrderId(order)),
         &Update::Position {
             courier: COURIER,
@@ -44,8 +44,8 @@ fn publish_position(app: &TestApp, order: u64, lat: f64, lng: f64, eta: Option<S
 
 async fn command(app: &TestApp, order: u64, command: OrderCommand) {
     app.state
-        .engine
-        .command(OrderId(order), command)
+        .engines
+        .command("city", OrderId(order), command)
         .await
         .unwrap();
 }
@@ -95,7 +95,7 @@ async fn a_customer_watches_an_order_from_placement_to_delivery() {
     assert_status(&cooking, "preparation_started", 6);
     assert_eq!(cooking["status"], "preparing");
 
-    let eta = app.state.engine.clock().now() + Seconds(300);
+    let eta = app.state.engines.clock().now() + Seconds(300);
     command(
         &app,
         id,
@@ -127,7 +127,7 @@ async fn a_customer_watches_an_order_from_placement_to_delivery() {
     // (about 250 m away: one minute at 320 m a minute, two minutes' service
     // there, food ready in ten minutes), then to the door about 1.3 km away
     // (five minutes).
-    let before = app.state.engine.clock().now().0;
+    let before = app.state.engines.clock().now().0;
     publish_position(&app, id, KITCHEN.0 + 0.002, KITCHEN.1 + 0.001, None);
     let seen = next_json(&mut ws).await;
     let ready_at = accepted["ready_at"].as_i64().unwrap();
@@ -150,7 +150,7 @@ async fn a_customer_watches_an_order_from_placement_to_delivery() {
     command(&app, id, OrderCommand::PickUp { courier: COURIER }).await;
     assert_status(&next_json(&mut ws).await, "picked_up", 9);
     // Food on board: straight to the door (at the door itself: now).
-    let before = app.state.engine.clock().now().0;
+    let before = app.state.engines.clock().now().0;
     publish_position(&app, id, KITCHEN.0 + 0.01, KITCHEN.1 + 0.01, None);
     let seen = next_json(&mut ws).await;
     assert_eq!(seen["type"], "courier");
@@ -427,7 +427,7 @@ async fn the_chef_feed_shows_new_orders_cancellations_and_courier_eta() {
     assert_eq!(accept.status(), StatusCode::OK);
     assert_status(&next_json(&mut ws).await, "accepted", 5);
     assert_status(&next_json(&mut ws).await, "preparation_started", 6);
-    let eta = app.state.engine.clock().now() + Seconds(420);
+    let eta = app.state.engines.clock().now() + Seconds(420);
     command(
         &app,
         id,
@@ -444,10 +444,10 @@ async fn the_chef_feed_shows_new_orders_cancellations_and_courier_eta() {
     // The courier moves: the kitchen hears when it is expected (220 m
     // away at 320 m a minute: one minute), and again only once the
     // estimate moves by half a minute or more.
-    let before = app.state.engine.clock().now().0;
+    let before = app.state.engines.clock().now().0;
     publish_courier_at(&app, id, KITCHEN.0 + 0.002, KITCHEN.1);
     let expected = next_json(&mut ws).await;
-    let after = app.state.engine.clock().now().0;
+    let after = app.state.engines.clock().now().0;
     assert_eq!(expected["type"], "courier_eta", "{expected}");
     assert_eq!(expected["order_id"], id);
     let at = expected["eta"].as_i64().unwrap();

@@ -458,7 +458,7 @@ pub(crate) async fn migrations_are_idempotent(db: TestDb) {
     let report = store.migrate().await.unwrap();
     assert_eq!(
         (report.applied_now, report.applied_total, report.known),
-        (0, 8, 8)
+        (0, 9, 9)
     );
     store.close().await;
     let again = db.open().await;
@@ -489,13 +489,13 @@ pub(crate) async fn the_migrate_command_reports_backend_and_count(db: TestDb) {
     assert_eq!(
         first,
         format!(
-            "backend: {backend} ({location})\nmigrations: applied 8 migrations now; 8 of 8 in place\n"
+            "backend: {backend} ({location})\nmigrations: applied 9 migrations now; 9 of 9 in place\n"
         )
     );
     assert_eq!(
         second,
         format!(
-            "backend: {backend} ({location})\nmigrations: applied 0 migrations now; 8 of 8 in place\n"
+            "backend: {backend} ({location})\nmigrations: applied 0 migrations now; 9 of 9 in place\n"
         )
     );
     let store = db.open().await;

@@ -54,12 +54,12 @@ pub struct ZoneOut {
 async fn stats(State(state): State<AppState>, _admin: Authed<Admin>) -> Json<Stats> {
     let orders_by_status = OrderStatus::LIVE
         .into_iter()
-        .map(|s| (s.as_str().to_owned(), state.engine.orders_in(s)))
+        .map(|s| (s.as_str().to_owned(), state.engines.orders_in(s)))
         .collect();
     Json(Stats {
-        live_orders: state.engine.live_orders(),
+        live_orders: state.engines.live_orders(),
         orders_by_status,
-        couriers_online: state.engine.couriers_online(),
+        couriers_online: state.engines.couriers_online(),
     })
 }
 
@@ -72,12 +72,12 @@ async fn stats(State(state): State<AppState>, _admin: Authed<Admin>) -> Json<Sta
     ))]
 async fn zones(State(state): State<AppState>, _admin: Authed<Admin>) -> Json<Vec<ZoneOut>> {
     let zones = state
-        .engine
+        .engines
         .zone_loads()
         .await
         .into_iter()
         .map(|(zone, load)| ZoneOut {
-            zone: zone.to_string(),
+            zone,
             pending_orders: load.waiting,
             available_couriers: load.available,
             open_offers: load.open_offers,

@@ -4,7 +4,6 @@
 
 use axum::Json;
 use axum::extract::State;
-use foodiefast_actors::EngineError;
 use foodiefast_geo::{CourierId, Seconds};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
@@ -55,16 +54,18 @@ pub struct CourierOut {
 /// The courier's status and orders as the engine knows them; a courier
 /// not online is `offline` with no orders.
 pub(crate) async fn courier_out(state: &AppState, id: CourierId) -> Result<CourierOut, ApiError> {
-    let (status, orders) = match state.engine.courier_status(id).await {
-        Ok(status) => (status, state.engine.courier_orders(id).await?),
-        Err(EngineError::CourierNotOnline(_)) => {
-            return Ok(CourierOut {
-                id: id.0,
-                status: "offline".to_owned(),
-                order_ids: Vec::new(),
-            });
-        }
-        Err(other) => return Err(other.into()),
+    let offline = || CourierOut {
+        id: id.0,
+        status: "offline".to_owned(),
+        order_ids: Vec::new(),
+    };
+    let Some(zone) = state.engines.courier_zone(id).await? else {
+        return Ok(offline());
+    };
+    let (status, orders) = match state.engines.courier_status(&zone, id).await {
+        Ok(status) => (status, state.engines.courier_orders(&zone, id).await?),
+        Err(err) if err.code() == ApiError::NotOnline.code() => return Ok(offline()),
+        Err(other) => return Err(other),
     };
     Ok(CourierOut {
         id: id.0,
@@ -88,7 +89,7 @@ async fn go_online(
     Body(request): Body<GoOnline>,
 ) -> Result<Json<CourierOut>, ApiError> {
     let at = request.position.to_point(&state.projection)?;
-    let now = state.engine.clock().now();
+    let now = state.engines.clock().now();
     let shift_end = match request.shift_end {
         None => now + DEFAULT_SHIFT,
         Some(end) if end > now.0 && end <= (now + MAX_SHIFT).0 => Seconds(end),
@@ -99,7 +100,14 @@ async fn go_online(
         }
     };
     let id = CourierId(courier.id);
-    state.engine.courier_online(id, at, shift_end).await?;
+    let zone = state
+        .engines
+        .start_shift_zone(id, request.position.to_lat_lng()?)
+        .await?;
+    state
+        .engines
+        .courier_online(&zone, id, at, shift_end)
+        .await?;
     state.live().board.moved(id, at);
     tracing::info!(courier = %id, "courier online");
     Ok(Json(courier_out(&state, id).await?))
@@ -119,7 +127,12 @@ async fn go_offline(
     courier: Authed<Courier>,
 ) -> Result<Json<CourierOut>, ApiError> {
     let id = CourierId(courier.id);
-    state.engine.courier_offline(id).await?;
+    let zone = state
+        .engines
+        .courier_zone(id)
+        .await?
+        .ok_or(ApiError::NotOnline)?;
+    state.engines.courier_offline(&zone, id).await?;
     state.live().board.gone(id);
     tracing::info!(courier = %id, "courier offline");
     Ok(Json(courier_out(&state, id).await?))

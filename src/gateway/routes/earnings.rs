@@ -48,7 +48,7 @@ impl PeriodQuery {
         Period::parse(
             self.from.as_deref(),
             self.to.as_deref(),
-            state.engine.clock().now().0,
+            state.engines.clock().now().0,
             state.utc_offset_minutes,
         )
         .map_err(ApiError::InvalidInput)
@@ -160,7 +160,7 @@ async fn courier_earnings(
     let id = CourierId(courier.id);
     let deliveries = state.store.courier_deliveries(id, period.bounds()).await?;
     let sessions = state.store.courier_sessions(id, period.bounds()).await?;
-    let now = state.engine.clock().now().0;
+    let now = state.engines.clock().now().0;
     let rates: PayRates = state.pay;
     let s = CourierStatement::compute(rates, period, &deliveries, &sessions, now);
     let offset = state.utc_offset_minutes;

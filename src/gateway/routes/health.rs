@@ -60,7 +60,7 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Probe>) {
             }),
         );
     }
-    if !state.engine.is_healthy() {
+    if !state.engines.is_healthy() {
         // A supervisor gave up (restart intensity exceeded): stop taking
         // traffic and let the orchestrator replace the pod.
         return (
@@ -89,10 +89,10 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Probe>) {
     responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     // Read at scrape time: the registry of live actors keeps no metric itself.
-    metrics::gauge!("foodiefast_live_orders").set(state.engine.live_orders() as f64);
+    metrics::gauge!("foodiefast_live_orders").set(state.engines.live_orders() as f64);
     // The autoscaler's backlog signal: orders waiting for a courier here.
     let waiting: usize = state
-        .engine
+        .engines
         .zone_loads()
         .await
         .iter()

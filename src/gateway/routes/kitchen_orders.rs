@@ -8,16 +8,18 @@
 
 use axum::Json;
 use axum::extract::State;
+use foodiefast_actors::Engine;
 use foodiefast_actors::domain::order::OrderStatus;
 use foodiefast_actors::kitchens::KitchenActorError;
 use foodiefast_actors::store::{OrderStore, OrderView};
 use foodiefast_geo::{OrderId, RestaurantId, Seconds};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::kitchens::kitchen_of;
 use super::orders::OrderOut;
+use crate::catalog::Kitchen;
 use crate::gateway::auth::{Authed, Chef};
 use crate::gateway::error::{ApiError, ErrorBody};
 use crate::gateway::extract::{Body, Path};
@@ -54,24 +56,83 @@ pub struct Reject {
 }
 
 /// What the chef asks of an order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Answer {
-    Accept,
-    Reject,
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChefAction {
+    /// Accept, the food expected ready then.
+    Accept {
+        /// The chef's estimate.
+        ready_at: Seconds,
+    },
+    /// Decline, optionally saying why.
+    Reject {
+        /// For the customer.
+        note: Option<String>,
+    },
+    /// The food is ready.
     Ready,
 }
 
-impl Answer {
+impl ChefAction {
     /// Whether `status` is where this answer leaves an order: the answer
     /// repeated (a retry after a lost response) finds its effect in place.
-    const fn holds_at(self, status: OrderStatus) -> bool {
+    const fn holds_at(&self, status: OrderStatus) -> bool {
         matches!(
             (self, status),
-            (Self::Accept, OrderStatus::Accepted | OrderStatus::Preparing)
-                | (Self::Reject, OrderStatus::Rejected)
+            (
+                Self::Accept { .. },
+                OrderStatus::Accepted | OrderStatus::Preparing
+            ) | (Self::Reject { .. }, OrderStatus::Rejected)
                 | (Self::Ready, OrderStatus::Ready)
         )
     }
+}
+
+/// Carries the chef's `action` on `order` out through `kitchen`'s actor in
+/// `engine`: the order as it stands, or why the kitchen or the order refused.
+pub(crate) async fn carry_out(
+    engine: &Engine,
+    kitchen: RestaurantId,
+    order: OrderId,
+    action: ChefAction,
+) -> Result<OrderView, ApiError> {
+    let outcome = match &action {
+        ChefAction::Accept { ready_at } => engine.accept_order(kitchen, order, *ready_at).await,
+        ChefAction::Reject { note } => engine.reject_order(kitchen, order, note.clone()).await,
+        ChefAction::Ready => engine.mark_ready(kitchen, order).await,
+    };
+    match outcome {
+        Ok(view) => Ok(view),
+        Err(KitchenActorError::PreparationNotRecorded { order, source }) => {
+            // The acceptance is durable; the tablet sees the order accepted.
+            tracing::warn!(%order, error = %source, "accepted order's preparation not recorded");
+            Ok(engine.view(order).await?)
+        }
+        Err(KitchenActorError::Engine(err)) => Err(err.into()),
+        Err(KitchenActorError::Kitchen(refused)) => {
+            let view = engine.view(order).await?;
+            if action.holds_at(view.status) {
+                Ok(view)
+            } else {
+                Err(ApiError::IllegalTransition(format!(
+                    "{refused} (the order is {})",
+                    view.status.as_str()
+                )))
+            }
+        }
+    }
+}
+
+/// Carries the chef's `action` out in the engine of the kitchen's zone.
+async fn answer(
+    state: &AppState,
+    chef: &Authed<Chef>,
+    order_id: u64,
+    action: ChefAction,
+) -> Result<Json<OrderOut>, ApiError> {
+    let (kitchen, order) = own_order(state, chef, order_id).await?;
+    let zone = state.engines.kitchen_zone(&kitchen);
+    let view = state.engines.chef(&zone, kitchen.id, order, action).await?;
+    Ok(Json(view.into()))
 }
 
 /// The chef's kitchen and order `id` of it, the kitchen's door in line
@@ -80,7 +141,7 @@ async fn own_order(
     state: &AppState,
     chef: &Authed<Chef>,
     id: u64,
-) -> Result<(RestaurantId, OrderId), ApiError> {
+) -> Result<(Kitchen, OrderId), ApiError> {
     let kitchen = kitchen_of(state, chef.id)
         .await
         .map_err(|_| ApiError::NotFound("order"))?;
@@ -90,38 +151,8 @@ async fn own_order(
         .await?
         .filter(|view| view.kitchen == kitchen.id)
         .ok_or(ApiError::NotFound("order"))?;
-    kitchen_doors::sync(state, &kitchen, state.engine.clock().now()).await?;
-    Ok((kitchen.id, view.id))
-}
-
-/// The answer to the chef: the order as it stands, or why the kitchen or
-/// the order refused.
-async fn answered(
-    state: &AppState,
-    order: OrderId,
-    answer: Answer,
-    outcome: Result<OrderView, KitchenActorError>,
-) -> Result<Json<OrderOut>, ApiError> {
-    match outcome {
-        Ok(view) => Ok(Json(view.into())),
-        Err(KitchenActorError::PreparationNotRecorded { order, source }) => {
-            // The acceptance is durable; the tablet sees the order accepted.
-            tracing::warn!(%order, error = %source, "accepted order's preparation not recorded");
-            Ok(Json(state.engine.view(order).await?.into()))
-        }
-        Err(KitchenActorError::Engine(err)) => Err(err.into()),
-        Err(KitchenActorError::Kitchen(refused)) => {
-            let view = state.engine.view(order).await?;
-            if answer.holds_at(view.status) {
-                Ok(Json(view.into()))
-            } else {
-                Err(ApiError::IllegalTransition(format!(
-                    "{refused} (the order is {})",
-                    view.status.as_str()
-                )))
-            }
-        }
-    }
+    kitchen_doors::sync(state, &kitchen, state.engines.clock().now()).await?;
+    Ok((kitchen, view.id))
 }
 
 /// Accepts an order sent to the chef's kitchen.
@@ -145,10 +176,8 @@ async fn accept_order(
             "prep_minutes must be 1 to {MAX_PREP_MINUTES}"
         )));
     }
-    let (kitchen, order) = own_order(&state, &chef, order_id).await?;
-    let ready_at = state.engine.clock().now() + Seconds(i64::from(accept.prep_minutes) * 60);
-    let outcome = state.engine.accept_order(kitchen, order, ready_at).await;
-    answered(&state, order, Answer::Accept, outcome).await
+    let ready_at = state.engines.clock().now() + Seconds(i64::from(accept.prep_minutes) * 60);
+    answer(&state, &chef, order_id, ChefAction::Accept { ready_at }).await
 }
 
 /// Rejects an order sent to the chef's kitchen.
@@ -174,9 +203,7 @@ async fn reject_order(
         }
         note => note,
     };
-    let (kitchen, order) = own_order(&state, &chef, order_id).await?;
-    let outcome = state.engine.reject_order(kitchen, order, note).await;
-    answered(&state, order, Answer::Reject, outcome).await
+    answer(&state, &chef, order_id, ChefAction::Reject { note }).await
 }
 
 /// Marks an accepted order's food ready for pickup.
@@ -193,7 +220,5 @@ async fn mark_ready(
     chef: Authed<Chef>,
     Path(order_id): Path<u64>,
 ) -> Result<Json<OrderOut>, ApiError> {
-    let (kitchen, order) = own_order(&state, &chef, order_id).await?;
-    let outcome = state.engine.mark_ready(kitchen, order).await;
-    answered(&state, order, Answer::Ready, outcome).await
+    answer(&state, &chef, order_id, ChefAction::Ready).await
 }

@@ -109,8 +109,7 @@ async fn my_queue(
     chef: Authed<Chef>,
 ) -> Result<Json<QueueOut>, ApiError> {
     let kitchen = kitchen_of(&state, chef.id).await?;
-    let door = kitchen_doors::sync(&state, &kitchen, state.engine.clock().now()).await?;
-    let queue = state.engine.kitchen_queue(kitchen.id).await?;
+    let (door, queue) = kitchen_doors::door_and_queue(&state, &kitchen).await?;
     Ok(Json(queue_out(&kitchen, queue, door.busy_until)))
 }
 
@@ -136,14 +135,13 @@ async fn set_busy(
     }
     let kitchen = kitchen_of(&state, chef.id).await?;
     let until = (busy.minutes > 0)
-        .then(|| state.engine.clock().now() + Seconds(i64::from(busy.minutes) * 60));
+        .then(|| state.engines.clock().now() + Seconds(i64::from(busy.minutes) * 60));
     // Stored first, so that it holds for every server and after a restart.
     let kitchen = state
         .store
         .set_kitchen_busy(kitchen.id, until.map(|s| s.0))
         .await?
         .ok_or(ApiError::NotFound("kitchen"))?;
-    let door = kitchen_doors::sync(&state, &kitchen, state.engine.clock().now()).await?;
-    let queue = state.engine.kitchen_queue(kitchen.id).await?;
+    let (door, queue) = kitchen_doors::door_and_queue(&state, &kitchen).await?;
     Ok(Json(queue_out(&kitchen, queue, door.busy_until)))
 }

@@ -213,7 +213,7 @@ async fn put_my_kitchen(
     };
     let kitchen = state.store.put_kitchen(chef.id, &details).await?;
     // Saved: the engine follows (a failure here is caught up by the sweep).
-    if let Err(err) = kitchen_doors::sync(&state, &kitchen, state.engine.clock().now()).await {
+    if let Err(err) = kitchen_doors::sync(&state, &kitchen, state.engines.clock().now()).await {
         tracing::warn!(kitchen = %kitchen.id, error = %err, "kitchen door not synced");
     }
     Ok(Json(KitchenOut::of(

@@ -5,9 +5,9 @@
 
 use axum::Json;
 use axum::extract::State;
-use foodiefast_actors::EngineError;
 use foodiefast_actors::dispatch::Decision;
 use foodiefast_actors::domain::order::OrderStatus;
+use foodiefast_actors::store::DecisionStore;
 use foodiefast_geo::assignment::Candidate;
 use foodiefast_geo::{CourierId, OrderId};
 use serde::{Deserialize, Serialize};
@@ -15,6 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::admin::ZoneOut;
+use super::couriers::courier_out;
 use super::trips::order_record;
 use crate::gateway::auth::{Admin, Authed};
 use crate::gateway::error::{ApiError, ErrorBody};
@@ -148,29 +149,23 @@ async fn live_map(
     State(state): State<AppState>,
     _admin: Authed<Admin>,
 ) -> Result<Json<LiveMap>, ApiError> {
-    let engine = &state.engine;
     let mut couriers = Vec::new();
     for (id, at) in state.live().board.snapshot(MAP_LIMIT) {
-        match engine.courier_status(id).await {
-            Ok(status) => couriers.push(MapCourier {
-                id: id.0,
-                status: status.as_str().to_owned(),
-                position: Position::of_point(at, &state.projection),
-                order_ids: engine
-                    .courier_orders(id)
-                    .await
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|o| o.0)
-                    .collect(),
-            }),
-            Err(EngineError::CourierNotOnline(_)) => state.live().board.gone(id),
-            Err(other) => return Err(other.into()),
+        let now = courier_out(&state, id).await?;
+        if now.status == "offline" {
+            state.live().board.gone(id);
+            continue;
         }
+        couriers.push(MapCourier {
+            id: id.0,
+            status: now.status,
+            position: Position::of_point(at, &state.projection),
+            order_ids: now.order_ids,
+        });
     }
     let mut ids: Vec<OrderId> = OrderStatus::LIVE
         .into_iter()
-        .flat_map(|s| engine.orders_with_status(s))
+        .flat_map(|s| state.engines.orders_with_status(s))
         .collect();
     ids.sort_unstable_by_key(|id| std::cmp::Reverse(id.0));
     ids.truncate(MAP_LIMIT);
@@ -191,12 +186,13 @@ async fn live_map(
             placed_at: d.placed_at.0,
         });
     }
-    let zones = engine
+    let zones = state
+        .engines
         .zone_loads()
         .await
         .into_iter()
         .map(|(zone, load)| ZoneOut {
-            zone: zone.to_string(),
+            zone,
             pending_orders: load.waiting,
             available_couriers: load.available,
             open_offers: load.open_offers,
@@ -224,10 +220,14 @@ async fn dispatch_decision(
     _admin: Authed<Admin>,
     Path(order_id): Path<u64>,
 ) -> Result<Json<DecisionOut>, ApiError> {
-    let decision = state
-        .engine
-        .explain(OrderId(order_id))
-        .await?
-        .ok_or(ApiError::NotFound("dispatch decision"))?;
+    let id = OrderId(order_id);
+    let zone = state.engines.zone_of_order(&state.store, id).await?;
+    // The zone's dispatcher knows its latest decisions; a zone run on
+    // another node answers from the store, where every decision is kept.
+    let decision = match state.engines.local_engine(&zone) {
+        Some(engine) => engine.explain(id).await?,
+        None => state.store.decision_of(id).await?,
+    }
+    .ok_or(ApiError::NotFound("dispatch decision"))?;
     Ok(Json((&decision).into()))
 }

@@ -248,7 +248,7 @@ async fn order_details(
         .await?
         .ok_or(ApiError::NotFound("kitchen"))?;
     kitchen_doors::admit(state, &kitchen).await?;
-    let now = state.engine.clock().now();
+    let now = state.engines.clock().now();
     let menu: HashMap<u64, _> = state
         .store
         .menu(kitchen_id)
@@ -308,7 +308,7 @@ async fn replayed(
     let deadline = tokio::time::Instant::now() + REPLAY_WAIT;
     loop {
         if let Some(view) = state.store.order_view(id).await? {
-            return Ok(placement::hand_to_kitchen(&state.engine, view).await);
+            return Ok(placement::hand_on(state, view).await);
         }
         if tokio::time::Instant::now() >= deadline {
             break;
@@ -360,7 +360,7 @@ async fn place_order(
     let canonical = serde_json::to_string(&request).map_err(ApiError::internal)?;
     let customer_id = CustomerId(customer.id);
     let id = state.store.next_order_id().await?;
-    let now = state.engine.clock().now().0;
+    let now = state.engines.clock().now().0;
     let claim = state
         .store
         .claim_idempotency_key(customer_id, &key, &canonical, id, now)
@@ -457,9 +457,11 @@ async fn cancel_order(
     Path(order_id): Path<u64>,
 ) -> Result<Json<OrderOut>, ApiError> {
     let view = visible_order(&state, customer.0, order_id).await?;
+    let zone = state.engines.order_zone(&state.store, view.kitchen).await?;
     let view = state
-        .engine
+        .engines
         .command(
+            &zone,
             view.id,
             OrderCommand::Cancel {
                 reason: CancelReason::Customer,

@@ -8,7 +8,9 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use foodiefast_actors::EngineError;
 use foodiefast_actors::domain::order::{Order, OrderCommand};
+use foodiefast_actors::store::OrderStore;
 use foodiefast_geo::OrderId;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
@@ -95,6 +97,16 @@ pub struct RefundIn {
     pub note: String,
 }
 
+/// Order `id` rebuilt from its whole log (payment, ledger, history), read
+/// from the store: the same on every node.
+pub(crate) async fn order_from_log(state: &AppState, id: OrderId) -> Result<Order, ApiError> {
+    let history = state.store.load(id).await?;
+    if history.is_empty() {
+        return Err(ApiError::NotFound("order"));
+    }
+    Order::from_events(&history).map_err(|err| EngineError::from(err).into())
+}
+
 /// An order's payment and ledger.
 #[utoipa::path(get, path = "/admin/orders/{order_id}/payment", tag = "admin",
     security(("bearer" = [])),
@@ -108,7 +120,7 @@ async fn payment_of_order(
     _admin: Authed<Admin>,
     Path(order_id): Path<u64>,
 ) -> Result<Json<PaymentOut>, ApiError> {
-    let order = state.engine.order_from_log(OrderId(order_id)).await?;
+    let order = order_from_log(&state, OrderId(order_id)).await?;
     Ok(Json(PaymentOut::from(&order)))
 }
 
@@ -141,9 +153,11 @@ async fn refund_order(
         ));
     }
     let id = OrderId(order_id);
+    let zone = state.engines.zone_of_order(&state.store, id).await?;
     state
-        .engine
+        .engines
         .command(
+            &zone,
             id,
             OrderCommand::RequestRefund {
                 seq: request.refund_number,
@@ -152,6 +166,6 @@ async fn refund_order(
             },
         )
         .await?;
-    let order = state.engine.order_from_log(id).await?;
+    let order = order_from_log(&state, id).await?;
     Ok((StatusCode::ACCEPTED, Json(PaymentOut::from(&order))))
 }

@@ -77,7 +77,7 @@ async fn receipt(
     Path(order_id): Path<u64>,
 ) -> Result<Json<Receipt>, ApiError> {
     visible_order(&state, customer.0, order_id).await?;
-    let order = state.engine.order_from_log(OrderId(order_id)).await?;
+    let order = super::payments::order_from_log(&state, OrderId(order_id)).await?;
     let details = order.details();
     let payment = order.payment();
     let ledger = payment.ledger();

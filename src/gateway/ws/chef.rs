@@ -58,16 +58,12 @@ pub(crate) async fn chef_feed(
     let kitchen = kitchen_of(&state, chef.id).await?;
     let upgrade = configure(upgrade, &state.ws)?;
     // Subscribed before the store is read: nothing falls between.
-    let subscription = state.engine.hub().subscribe(Topic::Kitchen(kitchen.id));
+    let subscription = state.engines.hub().subscribe(Topic::Kitchen(kitchen.id));
     let head = state.store.kitchen_feed_head(kitchen.id).await?;
     let (backlog, sent_up_to) = match params.last_event_id {
         None => {
-            let door = kitchen_doors::sync(&state, &kitchen, state.engine.clock().now()).await?;
-            let queue = queue_out(
-                &kitchen,
-                state.engine.kitchen_queue(kitchen.id).await?,
-                door.busy_until,
-            );
+            let (door, queue) = kitchen_doors::door_and_queue(&state, &kitchen).await?;
+            let queue = queue_out(&kitchen, queue, door.busy_until);
             let snapshot = ServerMsg::KitchenSnapshot {
                 kitchen_id: kitchen.id.0,
                 event_id: head,

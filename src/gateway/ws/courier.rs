@@ -9,14 +9,15 @@
 //! subscription starts before the snapshot is read, so nothing falls
 //! between. A refused command gets an `error` frame and changes nothing.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use foodiefast_actors::EngineError;
 use foodiefast_actors::domain::courier::OfferAnswer;
-use foodiefast_actors::tracking::{CourierUpdate, Update};
+use foodiefast_actors::tracking::{CourierUpdate, Topic, Update};
 use foodiefast_geo::{CourierId, LocalProjection, OrderId};
 
 use super::messages::{ClientMsg, OfferChoice, ServerMsg};
@@ -48,7 +49,7 @@ pub(crate) async fn courier_feed(
     let courier = Authed::<Courier>::admit(principal(&state, &headers, &params)?)?;
     let upgrade = configure(upgrade, &state.ws)?;
     let id = CourierId(courier.id);
-    let subscription = state.engine.courier_feed(id);
+    let subscription = state.engines.hub().subscribe(Topic::Courier(id));
     let now = courier_out(&state, id).await?;
     let projection = state.projection;
     let feed = Feed {
@@ -67,7 +68,11 @@ pub(crate) async fn courier_feed(
         }),
     };
     let limits = state.ws;
-    let commands = CourierCommands { state, courier: id };
+    let commands = CourierCommands {
+        state,
+        courier: id,
+        zone: None,
+    };
     Ok(upgrade.on_upgrade(move |socket| session::run(socket, limits, feed, commands)))
 }
 
@@ -104,23 +109,33 @@ const fn answer_name(answer: OfferAnswer) -> &'static str {
     }
 }
 
-/// Carries out one courier's commands through the engine.
+/// Carries out one courier's commands through the engine of its shift's
+/// zone (looked up once, and again after a refusal: a new shift may run
+/// in another zone).
 struct CourierCommands {
     state: AppState,
     courier: CourierId,
+    zone: Option<Arc<str>>,
 }
 
 impl Commands for CourierCommands {
     async fn handle(&mut self, command: ClientMsg) -> Option<ServerMsg> {
-        let engine = &self.state.engine;
+        if let ClientMsg::Ping { .. } = command {
+            return Some(ServerMsg::Pong);
+        }
+        let zone = match self.zone().await {
+            Ok(zone) => zone,
+            Err(err) => return Some(refusal(&err)),
+        };
+        let engines = &self.state.engines;
         let id = self.courier;
-        let (action, done): (&str, Result<(), EngineError>) = match command {
+        let (action, done): (&str, Result<(), ApiError>) = match command {
             ClientMsg::Ping { .. } => return Some(ServerMsg::Pong),
             // The hot path: no reply unless refused.
             ClientMsg::Position { position, .. } => {
                 let refused = match position.to_point(&self.state.projection) {
                     Ok(at) => {
-                        let refused = engine.courier_position(id, at).err().map(ApiError::from);
+                        let refused = engines.courier_position(&zone, id, at).await.err();
                         if refused.is_none() {
                             self.state.live().board.moved(id, at);
                         }
@@ -128,7 +143,7 @@ impl Commands for CourierCommands {
                     }
                     Err(err) => Some(err),
                 };
-                return refused.as_ref().map(refusal);
+                return refused.map(|err| self.refused(&err));
             }
             ClientMsg::Answer {
                 offer_id, answer, ..
@@ -137,28 +152,34 @@ impl Commands for CourierCommands {
                     OfferChoice::Accept => OfferAnswer::Accepted,
                     OfferChoice::Decline => OfferAnswer::Declined,
                 };
-                ("answer", engine.answer_offer(id, offer_id, answer).await)
+                (
+                    "answer",
+                    engines.answer_offer(&zone, id, offer_id, answer).await,
+                )
             }
-            ClientMsg::Arrived { .. } => ("arrived", engine.courier_arrived(id).await),
+            ClientMsg::Arrived { .. } => ("arrived", engines.courier_arrived(&zone, id).await),
             ClientMsg::PickedUp { .. } => (
                 "picked_up",
-                engine.courier_picked_up(id).await.map(|_views| ()),
+                engines.courier_picked_up(&zone, id).await.map(|_views| ()),
             ),
             ClientMsg::Delivered { order_id, pin, .. } => {
-                if let Some(refused) = self.pin_refusal(OrderId(order_id), pin.as_deref()).await {
+                if let Some(refused) = self
+                    .pin_refusal(&zone, OrderId(order_id), pin.as_deref())
+                    .await
+                {
                     return Some(refused);
                 }
                 (
                     "delivered",
-                    engine
-                        .courier_delivered(id, OrderId(order_id))
+                    engines
+                        .courier_delivered(&zone, id, OrderId(order_id))
                         .await
                         .map(|_view| ()),
                 )
             }
         };
         if let Err(err) = done {
-            return Some(refusal(&err.into()));
+            return Some(self.refused(&err));
         }
         Some(match courier_out(&self.state, id).await {
             Ok(now) => ServerMsg::Ack {
@@ -172,11 +193,45 @@ impl Commands for CourierCommands {
 }
 
 impl CourierCommands {
+    /// The zone of the courier's shift (a courier that never went online
+    /// is refused as not online).
+    async fn zone(&mut self) -> Result<Arc<str>, ApiError> {
+        if let Some(zone) = &self.zone {
+            return Ok(zone.clone());
+        }
+        let zone: Arc<str> = self
+            .state
+            .engines
+            .courier_zone(self.courier)
+            .await?
+            .ok_or(ApiError::NotOnline)?
+            .into();
+        self.zone = Some(zone.clone());
+        Ok(zone)
+    }
+
+    /// The error frame for a refused command; the zone is looked up again
+    /// for the next one, in case the courier's shift moved.
+    fn refused(&mut self, err: &ApiError) -> ServerMsg {
+        self.zone = None;
+        refusal(err)
+    }
+
     /// The error frame refusing a delivery of `order` with `pin`, if the
     /// courier holds the order and the PIN is not its own (an order the
     /// courier does not hold is left to the engine, which refuses it).
-    async fn pin_refusal(&self, order: OrderId, pin: Option<&str>) -> Option<ServerMsg> {
-        let held = self.state.engine.courier_orders(self.courier).await.ok()?;
+    async fn pin_refusal(
+        &self,
+        zone: &str,
+        order: OrderId,
+        pin: Option<&str>,
+    ) -> Option<ServerMsg> {
+        let held = self
+            .state
+            .engines
+            .courier_orders(zone, self.courier)
+            .await
+            .ok()?;
         if !held.contains(&order) {
             return None;
         }

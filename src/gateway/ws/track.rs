@@ -52,7 +52,7 @@ pub(crate) async fn track(
     let customer = Authed::<Customer>::admit(principal(&state, &headers, &params)?)?;
     let view = visible_order(&state, customer.0, order_id).await?;
     let upgrade = configure(upgrade, &state.ws)?;
-    let subscription = state.engine.hub().subscribe(Topic::Order(view.id));
+    let subscription = state.engines.hub().subscribe(Topic::Order(view.id));
     let history = state.store.load(view.id).await?;
     let order = Order::from_events(&history).map_err(ApiError::internal)?;
     let details = order.details();
@@ -65,8 +65,8 @@ pub(crate) async fn track(
         drop_off: details.drop_off,
         ready_at: order.ready_since().or(order.ready_at()),
         on_board: order.status() == OrderStatus::PickedUp,
-        eta: state.engine.eta().clone(),
-        clock: state.engine.clock(),
+        eta: state.engines.eta().clone(),
+        clock: state.engines.clock(),
     };
     let backlog = match params.last_event_id {
         None => vec![ServerMsg::Snapshot {

@@ -28,6 +28,7 @@ const app = {
   ride: null,
   lastSent: 0,
   arrivalSent: false,
+  rejoining: false,
 };
 
 signIn($("auth"), ROLE, start, { title: "Courier app" });
@@ -92,6 +93,23 @@ function connected(status) {
   });
 }
 
+// Goes online again where the courier is, keeping the connection: the
+// server answers with the trip it kept (couriers carrying orders are
+// restored with them).
+async function rejoin() {
+  if (app.rejoining) return;
+  app.rejoining = true;
+  try {
+    const now = await api(ROLE, "POST", "/couriers/me/online", { position: rounded(app.position) });
+    setStatus(now.status);
+  } catch (err) {
+    tripError(err.message);
+  } finally {
+    app.rejoining = false;
+    loadTrip();
+  }
+}
+
 async function goOffline() {
   try {
     const now = await api(ROLE, "POST", "/couriers/me/offline");
@@ -113,6 +131,9 @@ async function goOffline() {
 function onMessage(m) {
   switch (m.type) {
     case "courier_state":
+      // Still on shift here, offline there: the shift's zone moved to
+      // another server without it (a failover). Go online again.
+      if (m.status === "offline" && app.status !== "offline") { rejoin(); break; }
       setStatus(m.status);
       loadTrip();
       break;
@@ -137,6 +158,7 @@ function onMessage(m) {
       loadTrip();
       break;
     case "error":
+      if (m.code === "not_online" && app.status !== "offline") { rejoin(); break; }
       tripError(m.message);
       break;
     default:
