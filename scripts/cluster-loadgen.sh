@@ -24,6 +24,8 @@ logs=$(mktemp -d)
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
+    # The nodes' warnings and errors, for the record.
+    grep -h '"level":"\(WARN\|ERROR\)"' "$logs"/*.log >&2 || true
     psql "$postgres/postgres" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"
     rm -rf "$logs"
 }

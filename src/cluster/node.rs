@@ -101,6 +101,8 @@ pub struct ClusterNode {
     host: Arc<ZoneHost>,
     router: ZoneRouter,
     zones: watch::Receiver<BTreeSet<String>>,
+    zones_tx: Arc<watch::Sender<BTreeSet<String>>>,
+    store: Store,
     parts: Mutex<Option<Parts>>,
 }
 
@@ -135,14 +137,16 @@ impl ClusterNode {
             sink,
         } = setup;
         let table = store.lease_table().ok_or(ClusterError::NeedsPostgres)?;
+        let census_store = store.clone();
         let grid = ZoneGrid::new(config.zone_resolution).map_err(ClusterError::Grid)?;
         let membership = Membership::start(&config, table.clone()).await?;
 
         let (zones_tx, zones) = watch::channel(kitchen_zones(&store, &grid).await?);
+        let zones_tx = Arc::new(zones_tx);
         let mut tasks = vec![tokio::spawn(census(
             store.clone(),
             grid,
-            zones_tx,
+            zones_tx.clone(),
             config.lease,
         ))];
 
@@ -196,6 +200,8 @@ impl ClusterNode {
             host,
             router,
             zones,
+            zones_tx,
+            store: census_store,
             parts: Mutex::new(Some(Parts {
                 membership,
                 door,
@@ -256,6 +262,10 @@ impl ClusterNode {
         at: LatLng,
     ) -> Result<String, ApiError> {
         let own = self.zone_of(at);
+        if !self.zones.borrow().contains(&own) {
+            // A kitchen opened since the last count may make it a zone.
+            recount(&self.store, &self.grid, &self.zones_tx).await?;
+        }
         let zone = if self.zones.borrow().contains(&own) {
             own
         } else {
@@ -330,26 +340,34 @@ async fn kitchen_zones(store: &Store, grid: &ZoneGrid) -> Result<BTreeSet<String
         .collect())
 }
 
+/// Counts the zones again, telling the keeper if they changed.
+async fn recount(
+    store: &Store,
+    grid: &ZoneGrid,
+    zones: &watch::Sender<BTreeSet<String>>,
+) -> Result<(), StoreError> {
+    let now = kitchen_zones(store, grid).await?;
+    zones.send_if_modified(|known| {
+        let changed = *known != now;
+        *known = now;
+        changed
+    });
+    Ok(())
+}
+
 /// Re-counts the zones every `period` (a new kitchen's zone appears).
 async fn census(
     store: Store,
     grid: ZoneGrid,
-    zones: watch::Sender<BTreeSet<String>>,
+    zones: Arc<watch::Sender<BTreeSet<String>>>,
     period: Duration,
 ) {
     let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        match kitchen_zones(&store, &grid).await {
-            Ok(now) => {
-                zones.send_if_modified(|known| {
-                    let changed = *known != now;
-                    *known = now;
-                    changed
-                });
-            }
-            Err(err) => tracing::warn!(error = %err, "zones not counted"),
+        if let Err(err) = recount(&store, &grid, &zones).await {
+            tracing::warn!(error = %err, "zones not counted");
         }
     }
 }

@@ -158,6 +158,10 @@ async fn drive(
     };
     let rss = || server.map(ChildServer::rss_bytes).transpose();
 
+    // Kitchens first: in a cluster a courier's shift runs in a zone that
+    // has one.
+    say(format!("opening {} kitchens", accounts.chefs.len()));
+    let kitchens = world::open_kitchens(api, accounts, CENTRE).await?;
     say(format!("{} couriers going online", accounts.couriers.len()));
     world::couriers_online(api, accounts, CENTRE).await?;
     let before = rss()?;
@@ -181,7 +185,7 @@ async fn drive(
     }
 
     say(format!("placing {} orders", accounts.customers.len()));
-    let orders = world::place_orders(api, accounts, CENTRE, run_tag).await?;
+    let orders = world::place_orders(api, accounts, &kitchens, CENTRE, run_tag).await?;
     say("waiting for the dispatcher to assign them".to_owned());
     let asked = tokio::time::Instant::now();
     let deadline = asked + assignment_timeout(orders.len());

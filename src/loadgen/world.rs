@@ -31,9 +31,11 @@ pub fn kitchens_for(orders: usize) -> usize {
 
 /// A kitchen and its dish.
 #[derive(Debug, Clone, Copy)]
-struct Kitchen {
-    id: u64,
-    item: u64,
+pub struct Kitchen {
+    /// The kitchen's id.
+    pub id: u64,
+    /// Its one dish.
+    pub item: u64,
 }
 
 fn position(at: LatLngDegrees) -> Value {
@@ -46,7 +48,7 @@ fn kitchen_at(centre: LatLngDegrees, k: usize) -> LatLngDegrees {
 }
 
 /// Opens every chef's kitchen (always open) with one dish on its menu.
-async fn open_kitchens(
+pub async fn open_kitchens(
     api: &Api,
     accounts: &Accounts,
     centre: LatLngDegrees,
@@ -110,16 +112,15 @@ pub async fn couriers_online(
     .map(drop)
 }
 
-/// Opens the kitchens, then has customer `j` order from kitchen
-/// `j / ORDERS_PER_KITCHEN` and its chef accept at once; the order ids, by
-/// customer.
+/// Has customer `j` order from kitchen `j / ORDERS_PER_KITCHEN` of
+/// `kitchens` and its chef accept at once; the order ids, by customer.
 pub async fn place_orders(
     api: &Api,
     accounts: &Accounts,
+    kitchens: &[Kitchen],
     centre: LatLngDegrees,
     run: &str,
 ) -> Result<Vec<u64>, LoadgenError> {
-    let kitchens = open_kitchens(api, accounts, centre).await?;
     let chefs = &accounts.chefs;
     in_parallel(accounts.customers.iter().enumerate(), |(j, customer)| {
         let k = (j / ORDERS_PER_KITCHEN).min(kitchens.len().saturating_sub(1));
