@@ -513,11 +513,7 @@ impl<M: TravelModel> DispatchBook<M> {
                     after,
                 },
             );
-            let candidates = plan
-                .candidates
-                .get(assignment.bundle)
-                .cloned()
-                .unwrap_or_default();
+            let candidates = plan.candidates(assignment.bundle);
             self.record(&Decision {
                 at: now,
                 offer,
