@@ -52,6 +52,7 @@ impl CostModel {
     }
 
     /// The cost of delivering an order `click_to_door` after it was placed.
+    #[inline]
     pub fn order_points(&self, click_to_door: Seconds) -> f64 {
         let c2d = click_to_door.0.max(0) as f64;
         let late = click_to_door
@@ -61,11 +62,13 @@ impl CostModel {
     }
 
     /// The cost of a courier waiting `wait` at a restaurant.
+    #[inline]
     pub fn wait_points(&self, wait: Seconds) -> f64 {
         self.courier_wait_weight * wait.0.max(0) as f64
     }
 
     /// Rounds a sum of points to the solver's integer cost, clamped to [0, `MAX_COST`].
+    #[inline]
     pub fn to_cost(points: f64) -> i64 {
         if points.is_nan() {
             return MAX_COST;

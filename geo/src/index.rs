@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use rstar::primitives::GeomWithData;
 use rstar::{ParentNode, RStarInsertionStrategy, RTree, RTreeNode, RTreeParams};
 
-use crate::{CourierId, GeoError, Point, Seconds, TravelModel};
+use crate::{CourierId, GeoError, IdHash, Point, Seconds, TravelModel};
 
 type Entry = GeomWithData<Xy, CourierId>;
 
@@ -112,7 +112,7 @@ pub struct Reachable {
 #[derive(Debug, Clone)]
 pub struct CourierIndex {
     tree: RTree<Entry, IndexParams>,
-    positions: HashMap<CourierId, Point>,
+    positions: HashMap<CourierId, Point, IdHash>,
 }
 
 impl Default for CourierIndex {
@@ -126,7 +126,7 @@ impl CourierIndex {
     pub fn new() -> Self {
         Self {
             tree: RTree::new_with_params(),
-            positions: HashMap::new(),
+            positions: HashMap::default(),
         }
     }
 
@@ -136,7 +136,8 @@ impl CourierIndex {
         couriers: impl IntoIterator<Item = (CourierId, Point)>,
     ) -> Result<Self, GeoError> {
         let couriers = couriers.into_iter();
-        let mut positions = HashMap::with_capacity(couriers.size_hint().0);
+        let mut positions =
+            HashMap::with_capacity_and_hasher(couriers.size_hint().0, IdHash::default());
         let mut entries = Vec::with_capacity(couriers.size_hint().0);
         for (id, p) in couriers {
             if positions.insert(id, p).is_some() {
@@ -234,6 +235,19 @@ impl CourierIndex {
                 position: position_of(entry),
                 distance_m: d2.sqrt(),
             })
+            .collect()
+    }
+
+    /// The `k` couriers nearest to `to` as [`Self::nearest`] finds them,
+    /// with their squared distances (what neighbour lists keep).
+    pub(crate) fn nearest_squared(&self, to: Point, k: usize) -> Vec<(f64, CourierId)> {
+        if k == 0 {
+            return Vec::new();
+        }
+        let mut best = Vec::with_capacity(k + 1);
+        k_nearest(self.tree.root(), to, k, &mut best);
+        best.into_iter()
+            .map(|(d2, entry)| (d2, entry.data))
             .collect()
     }
 

@@ -23,6 +23,7 @@ pub mod error;
 pub mod fleet;
 pub mod ids;
 pub mod index;
+mod neighbours;
 pub mod order;
 pub mod position;
 pub mod route;
@@ -31,7 +32,7 @@ pub mod travel;
 pub mod zones;
 
 pub use error::GeoError;
-pub use ids::{CourierId, OrderId, RestaurantId};
+pub use ids::{CourierId, IdHash, OrderId, RestaurantId};
 pub use index::CourierIndex;
 pub use position::{LatLng, LocalProjection, Point};
 pub use time::Seconds;

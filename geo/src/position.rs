@@ -101,6 +101,7 @@ impl Point {
     }
 
     /// Squared euclidean distance, computed exactly as the R-tree computes it.
+    #[inline]
     pub fn distance_2(self, other: Self) -> f64 {
         let dx = self.x - other.x;
         let dy = self.y - other.y;
@@ -108,6 +109,7 @@ impl Point {
     }
 
     /// Euclidean distance in metres.
+    #[inline]
     pub fn distance(self, other: Self) -> f64 {
         self.distance_2(other).sqrt()
     }

@@ -29,6 +29,7 @@ impl ServiceTimes {
     }
 
     /// Time spent at the restaurant for a pickup.
+    #[inline]
     pub const fn pickup(&self) -> Seconds {
         self.pickup
     }
@@ -39,11 +40,13 @@ impl ServiceTimes {
     }
 
     /// The earliest pickup for a courier arriving at `arrival` for food ready at `ready_at`.
+    #[inline]
     pub fn pickup_at(&self, arrival: Seconds, ready_at: Seconds) -> Seconds {
         (arrival + self.pickup.half()).max(ready_at)
     }
 
     /// When the courier leaves the restaurant after a pickup at `pickup_at`.
+    #[inline]
     pub fn leave_restaurant(&self, pickup_at: Seconds) -> Seconds {
         pickup_at + (self.pickup - self.pickup.half())
     }

@@ -34,12 +34,14 @@ impl Seconds {
 
     /// Half of this duration, rounded down (service times are split around pickups and drop-offs).
     #[must_use]
+    #[inline]
     pub const fn half(self) -> Self {
         Self(self.0 / 2)
     }
 
     /// `self - other` when positive, else zero.
     #[must_use]
+    #[inline]
     pub const fn saturating_excess_over(self, other: Self) -> Self {
         let d = self.0.saturating_sub(other.0);
         Self(if d > 0 { d } else { 0 })
@@ -48,12 +50,14 @@ impl Seconds {
 
 impl Add for Seconds {
     type Output = Self;
+    #[inline]
     fn add(self, rhs: Self) -> Self {
         Self(self.0.saturating_add(rhs.0))
     }
 }
 
 impl AddAssign for Seconds {
+    #[inline]
     fn add_assign(&mut self, rhs: Self) {
         *self = *self + rhs;
     }
@@ -61,6 +65,7 @@ impl AddAssign for Seconds {
 
 impl Sub for Seconds {
     type Output = Self;
+    #[inline]
     fn sub(self, rhs: Self) -> Self {
         Self(self.0.saturating_sub(rhs.0))
     }

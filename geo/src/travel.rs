@@ -46,6 +46,7 @@ impl StraightLine {
 const RADIUS_SLACK: f64 = 1e-9;
 
 impl TravelModel for StraightLine {
+    #[inline]
     fn travel_time(&self, from: Point, to: Point) -> Seconds {
         let minutes = (from.distance(to) / self.metres_per_minute).ceil();
         // Bounded by MAX_PLANAR_M / speed; saturate for absurdly slow speeds.

@@ -194,7 +194,7 @@ fn check_feasible(r: &Round, bundles: &[Bundle], plan: &RoundPlan) -> Result<(),
                 .all(|w| w[1] >= w[0] + service().drop_off())
         );
         prop_assert!(
-            plan.candidates[a.bundle].contains(&a.chosen),
+            plan.candidates(a.bundle).contains(&a.chosen),
             "chosen courier was not a candidate"
         );
     }
@@ -219,11 +219,15 @@ proptest! {
         let params = AssignmentParams::new(service());
         let (bundles, plan) = plan(&r, &params);
         check_feasible(&r, &bundles, &plan)?;
-        let mut columns: Vec<CourierId> = plan.candidates.iter().flatten().map(|c| c.courier).collect();
+        let lists: Vec<_> = (0..bundles.len()).map(|b| plan.candidates(b)).collect();
+        prop_assert_eq!(lists.iter().map(Vec::len).sum::<usize>(), plan.candidate_edges());
+        for list in &lists {
+            prop_assert!(list.windows(2).all(|w| (w[0].cost, w[0].courier) < (w[1].cost, w[1].courier)));
+        }
+        let mut columns: Vec<CourierId> = lists.iter().flatten().map(|c| c.courier).collect();
         columns.sort();
         columns.dedup();
-        let rows: Vec<Vec<(usize, i64)>> = plan
-            .candidates
+        let rows: Vec<Vec<(usize, i64)>> = lists
             .iter()
             .map(|list| list.iter().map(|c| (columns.binary_search(&c.courier).unwrap_or(0), c.cost)).collect())
             .collect();
@@ -297,7 +301,7 @@ fn the_courier_who_gets_there_in_time_wins_over_a_nearer_one_ending_its_shift() 
         vec![Seconds::from_minutes(34)]
     );
     assert_eq!(
-        plan.candidates[0].len(),
+        plan.candidates(0).len(),
         1,
         "the leaving courier is no candidate"
     );
@@ -387,7 +391,7 @@ fn a_lone_courier_goes_to_the_order_that_has_waited_longest_not_the_freshest() {
     assert_eq!(plan.unassigned, vec![0]);
     // Leaving the old order costs more than leaving the fresh one, by its
     // longer wait and its dearer plan.
-    let cheapest = |b: usize| plan.candidates[b].first().map(|c| c.cost);
+    let cheapest = |b: usize| plan.candidates(b).first().map(|c| c.cost);
     let now = Seconds::from_minutes(56);
     assert!(
         params.unassigned_cost(now, &bundles[1], cheapest(1))

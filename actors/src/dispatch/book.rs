@@ -429,23 +429,27 @@ impl<M: TravelModel> DispatchBook<M> {
         let service = self.params.assignment.service;
         let cost = self.params.assignment.cost;
         let bundles = bundle_orders_at(now, orders, &self.model, service, &cost, &bundling)?;
-        let declined = &self.declined;
+        // Each bundle's couriers still remembered as declining one of its
+        // orders, looked up once here: the round asks about every candidate.
+        let declined: Vec<Vec<CourierId>> = bundles
+            .iter()
+            .map(|bundle| {
+                bundle
+                    .orders
+                    .iter()
+                    .filter_map(|o| self.declined.get(&o.id))
+                    .flat_map(|d| d.iter().filter(|&(_, &until)| now < until))
+                    .map(|(&c, _)| c)
+                    .collect()
+            })
+            .collect();
         let plan = plan_round_excluding(
             now,
             &bundles,
             &self.fleet,
             &self.model,
             &self.params.assignment,
-            |b, c| {
-                bundles.get(b).is_some_and(|bundle| {
-                    bundle.orders.iter().any(|o| {
-                        declined
-                            .get(&o.id)
-                            .and_then(|d| d.get(&c))
-                            .is_some_and(|&until| now < until)
-                    })
-                })
-            },
+            |b, c| declined.get(b).is_some_and(|list| list.contains(&c)),
         )?;
         Ok((bundles, plan))
     }
@@ -513,11 +517,7 @@ impl<M: TravelModel> DispatchBook<M> {
                     after,
                 },
             );
-            let candidates = plan
-                .candidates
-                .get(assignment.bundle)
-                .cloned()
-                .unwrap_or_default();
+            let candidates = plan.candidates(assignment.bundle);
             self.record(&Decision {
                 at: now,
                 offer,

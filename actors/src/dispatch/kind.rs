@@ -33,6 +33,7 @@ impl std::fmt::Debug for Travel {
 }
 
 impl TravelModel for Travel {
+    #[inline]
     fn travel_time(&self, from: Point, to: Point) -> Seconds {
         self.0.travel_time(from, to)
     }

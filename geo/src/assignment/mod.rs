@@ -24,7 +24,7 @@ use crate::bundling::Bundle;
 use crate::cost::{self, CostModel};
 use crate::fleet::Fleet;
 use crate::route::ServiceTimes;
-use crate::{CourierId, GeoError, Point, Seconds, TravelModel};
+use crate::{CourierId, GeoError, IdHash, Point, Seconds, TravelModel};
 
 pub use candidates::Candidate;
 use solver::SparseProblem;
@@ -134,10 +134,27 @@ pub struct RoundPlan {
     pub assignments: Vec<Assignment>,
     /// Bundles left for a later round.
     pub unassigned: Vec<usize>,
-    /// Every bundle's candidates, cheapest first: why the chosen courier won.
-    pub candidates: Vec<Vec<Candidate>>,
+    /// Every bundle's candidates as found (sorted only when asked for: a
+    /// round explains the few assignments it offers, not all of them).
+    candidates: Vec<Vec<Candidate>>,
     /// Total cost of the plan, unassigned bundles included.
     pub total_cost: i64,
+}
+
+impl RoundPlan {
+    /// Bundle `bundle`'s candidates, cheapest first (ties by courier): why
+    /// the chosen courier won.
+    pub fn candidates(&self, bundle: usize) -> Vec<Candidate> {
+        let mut list = self.candidates.get(bundle).cloned().unwrap_or_default();
+        // A courier is a candidate of a bundle once, so the order is total.
+        list.sort_unstable_by_key(|c| (c.cost, c.courier));
+        list
+    }
+
+    /// Number of candidate edges the round weighed, over every bundle.
+    pub fn candidate_edges(&self) -> usize {
+        self.candidates.iter().map(Vec::len).sum()
+    }
 }
 
 /// Runs one matching round at `now` (see the module docs).
@@ -177,6 +194,7 @@ pub fn plan_round_excluding(
         return Err(GeoError::DuplicateOrder(dup.id));
     }
 
+    fleet.start_round();
     let radius = model.reach_radius(params.max_approach);
     let k = params.candidates_per_bundle;
     let mut graph = CandidateGraph::default();
@@ -188,7 +206,7 @@ pub fn plan_round_excluding(
     }
     let mut solution = solver::solve(&graph.problem(now, bundles, params))?;
     for _ in 0..params.widening_passes {
-        let taken: HashSet<CourierId> = solution
+        let taken: HashSet<CourierId, IdHash> = solution
             .assignment
             .iter()
             .flatten()
@@ -199,7 +217,7 @@ pub fn plan_round_excluding(
             if solution.assignment.get(b).is_some_and(Option::is_some) {
                 continue;
             }
-            let known: HashSet<CourierId> = graph.of_bundle(b).map(|c| c.courier).collect();
+            let known: HashSet<CourierId, IdHash> = graph.of_bundle(b).map(|c| c.courier).collect();
             let found = search(now, bundle, fleet, model, params, k, radius, |id| {
                 !taken.contains(&id) && !known.contains(&id) && !excluded(b, id)
             });
@@ -226,29 +244,23 @@ fn search(
     radius: f64,
     allow: impl Fn(CourierId) -> bool,
 ) -> Vec<Candidate> {
-    // Each courier is evaluated once; the index then keeps the nearest k.
-    let mut evaluated: Vec<Candidate> = Vec::with_capacity(k);
-    let nearest = fleet
-        .index()
-        .nearest_where(bundle.pickup, k, radius, |id, _| {
-            let candidate = fleet.get(id).filter(|_| allow(id)).and_then(|c| {
-                candidates::evaluate(now, bundle, c, model, params.service, &params.cost)
-                    .filter(|cand| cand.approach <= params.max_approach)
-            });
-            candidate.map(|c| evaluated.push(c)).is_some()
-        });
-    nearest
-        .into_iter()
-        .filter_map(|n| evaluated.iter().find(|c| c.courier == n.courier).copied())
-        .collect()
+    fleet.nearest_taking(bundle.pickup, k, radius, |c| {
+        if !allow(c.id) {
+            return None;
+        }
+        candidates::evaluate(now, bundle, c, model, params.service, &params.cost)
+            .filter(|cand| cand.approach <= params.max_approach)
+    })
 }
 
 /// The sparse bipartite graph of a round: bundles to candidate couriers.
 #[derive(Debug, Default)]
 struct CandidateGraph {
-    /// Candidates per bundle, as (column, candidate).
-    edges: Vec<Vec<(usize, Candidate)>>,
-    column_of: HashMap<CourierId, usize>,
+    /// Candidates per bundle, in the order found.
+    edges: Vec<Vec<Candidate>>,
+    /// The solver's column of each of those candidates.
+    columns: Vec<Vec<usize>>,
+    column_of: HashMap<CourierId, usize, IdHash>,
     courier_of: Vec<CourierId>,
 }
 
@@ -256,21 +268,36 @@ impl CandidateGraph {
     fn add(&mut self, bundle: usize, found: Vec<Candidate>) {
         if self.edges.len() <= bundle {
             self.edges.resize_with(bundle + 1, Vec::new);
+            self.columns.resize_with(bundle + 1, Vec::new);
         }
-        for cand in found {
+        let (Some(list), Some(cols)) = (self.edges.get_mut(bundle), self.columns.get_mut(bundle))
+        else {
+            return;
+        };
+        cols.reserve(found.len());
+        for cand in &found {
             let next = self.courier_of.len();
             let col = *self.column_of.entry(cand.courier).or_insert(next);
             if col == next {
                 self.courier_of.push(cand.courier);
             }
-            if let Some(list) = self.edges.get_mut(bundle) {
-                list.push((col, cand));
-            }
+            cols.push(col);
+        }
+        if list.is_empty() {
+            *list = found;
+        } else {
+            list.extend(found);
         }
     }
 
     fn of_bundle(&self, bundle: usize) -> impl Iterator<Item = &Candidate> {
-        self.edges.get(bundle).into_iter().flatten().map(|(_, c)| c)
+        self.edges.get(bundle).into_iter().flatten()
+    }
+
+    /// Bundle `bundle`'s edges, as (column, candidate).
+    fn edges_of(&self, bundle: usize) -> impl Iterator<Item = (usize, &Candidate)> {
+        let cols = self.columns.get(bundle).into_iter().flatten().copied();
+        cols.zip(self.of_bundle(bundle))
     }
 
     fn problem(
@@ -279,10 +306,8 @@ impl CandidateGraph {
         bundles: &[Bundle],
         params: &AssignmentParams,
     ) -> SparseProblem {
-        let mut edges: Vec<Vec<(usize, i64)>> = self
-            .edges
-            .iter()
-            .map(|list| list.iter().map(|(col, c)| (*col, c.cost)).collect())
+        let mut edges: Vec<Vec<(usize, i64)>> = (0..self.edges.len())
+            .map(|b| self.edges_of(b).map(|(col, c)| (col, c.cost)).collect())
             .collect();
         edges.resize_with(bundles.len(), Vec::new);
         let unassigned_cost = bundles
@@ -306,11 +331,8 @@ impl CandidateGraph {
         let mut unassigned = Vec::new();
         for (b, (bundle, choice)) in bundles.iter().zip(&solution.assignment).enumerate() {
             let chosen = choice.and_then(|col| {
-                self.edges
-                    .get(b)
-                    .into_iter()
-                    .flatten()
-                    .filter(|(c, _)| *c == col)
+                self.edges_of(b)
+                    .filter(|&(c, _)| c == col)
                     .map(|(_, cand)| *cand)
                     .min_by_key(|cand| cand.cost)
             });
@@ -333,15 +355,7 @@ impl CandidateGraph {
                 _ => unassigned.push(b),
             }
         }
-        let candidates = self
-            .edges
-            .into_iter()
-            .map(|list| {
-                let mut list: Vec<Candidate> = list.into_iter().map(|(_, c)| c).collect();
-                list.sort_by_key(|c| (c.cost, c.courier));
-                list
-            })
-            .collect();
+        let candidates = self.edges;
         RoundPlan {
             assignments,
             unassigned,
