@@ -76,27 +76,20 @@ async fn go_online(
     courier: &Account,
     home: (f64, f64),
 ) -> Option<Value> {
-    let response = http
+    let request = http
         .post(server.url("/couriers/me/online"))
-        .bearer_auth(&courier.token)
-        .json(&json!({"position": {"lat": home.0, "lng": home.1}}))
-        .send()
-        .await
-        .ok()?;
-    if response.status() != StatusCode::OK {
-        return None;
-    }
-    response.json().await.ok()
+        .json(&json!({"position": {"lat": home.0, "lng": home.1}}));
+    courier_view(request, courier).await
 }
 
 /// The server's view of the courier (status, orders held), if it answered.
 async fn me(http: &Client, server: Server, courier: &Account) -> Option<Value> {
-    let response = http
-        .get(server.url("/couriers/me"))
-        .bearer_auth(&courier.token)
-        .send()
-        .await
-        .ok()?;
+    courier_view(http.get(server.url("/couriers/me")), courier).await
+}
+
+/// `request` sent as `courier`: the courier's view it answers, if it did.
+async fn courier_view(request: reqwest::RequestBuilder, courier: &Account) -> Option<Value> {
+    let response = request.bearer_auth(&courier.token).send().await.ok()?;
     if response.status() != StatusCode::OK {
         return None;
     }
