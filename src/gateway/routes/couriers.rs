@@ -100,10 +100,18 @@ async fn go_online(
         }
     };
     let id = CourierId(courier.id);
-    let zone = state
-        .engines
-        .start_shift_zone(id, request.position.to_lat_lng()?)
-        .await?;
+    // A courier already on shift goes on in its zone (going online again
+    // must not strand its trip in another); otherwise the shift starts in
+    // the zone of where it is.
+    let zone = match state.engines.courier_zone(id).await? {
+        Some(zone) if state.engines.courier_status(&zone, id).await.is_ok() => zone,
+        _ => {
+            state
+                .engines
+                .start_shift_zone(id, request.position.to_lat_lng()?)
+                .await?
+        }
+    };
     state
         .engines
         .courier_online(&zone, id, at, shift_end)
