@@ -7,27 +7,15 @@ use std::time::Duration;
 use foodiefast::cluster::calls::{Answer, Call, Request, ZoneDoorHandler};
 use foodiefast::cluster::door::CallHandler;
 use foodiefast::cluster::keeper::Owned;
-use foodiefast::cluster::zone_host::{EngineFactory, ZoneHost};
-use foodiefast_actors::Engine;
-use foodiefast_actors::clock::Clock;
+use foodiefast::cluster::zone_host::ZoneHost;
 use foodiefast_actors::domain::order::{CancelReason, OrderCommand};
-use foodiefast_actors::memory_store::MemoryStore;
-use foodiefast_geo::{OrderId, Point, Seconds};
+use foodiefast_geo::{OrderId, Point};
 use tokio::sync::watch;
 
-use crate::fixtures::details;
+use crate::fixtures::{details, memory_engines};
 
 async fn owner_of_zone_a() -> (ZoneHost, watch::Sender<Owned>) {
-    let factory: EngineFactory = Arc::new(|_zone| {
-        Box::pin(async {
-            Engine::builder(
-                Arc::new(MemoryStore::new(100)),
-                Clock::starting_at(Seconds(0)),
-            )
-            .start()
-            .await
-        })
-    });
+    let factory = memory_engines();
     let (owned_tx, owned) = watch::channel(Owned::from([("zone/a".to_owned(), 1)]));
     let host = ZoneHost::start(owned, factory);
     let mut running = host.running();

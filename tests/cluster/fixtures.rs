@@ -1,7 +1,14 @@
-//! What several cases share: an order's details.
+//! What several cases share: an order's details, zone engines on
+//! in-memory stores.
 
+use std::sync::Arc;
+
+use foodiefast::cluster::zone_host::EngineFactory;
+use foodiefast_actors::Engine;
+use foodiefast_actors::clock::Clock;
 use foodiefast_actors::domain::CustomerId;
 use foodiefast_actors::domain::order::{OrderDetails, OrderLine};
+use foodiefast_actors::memory_store::MemoryStore;
 use foodiefast_geo::{OrderId, Point, RestaurantId, Seconds};
 
 /// A valid order `id` of two items at kitchen 1.
@@ -20,4 +27,18 @@ pub(crate) fn details(id: u64) -> OrderDetails {
         total_cents: 1_400,
         placed_at: Seconds(0),
     }
+}
+
+/// Starts each zone's engine on a fresh in-memory store.
+pub(crate) fn memory_engines() -> EngineFactory {
+    Arc::new(|_zone| {
+        Box::pin(async {
+            Engine::builder(
+                Arc::new(MemoryStore::new(100)),
+                Clock::starting_at(Seconds(0)),
+            )
+            .start()
+            .await
+        })
+    })
 }

@@ -16,10 +16,7 @@ use foodiefast::cluster::door::{self, CallHandler, DoorArgs};
 use foodiefast::cluster::keeper::Owned;
 use foodiefast::cluster::membership::Membership;
 use foodiefast::cluster::router::ZoneRouter;
-use foodiefast::cluster::zone_host::{EngineFactory, ZoneHost, zone_group};
-use foodiefast_actors::Engine;
-use foodiefast_actors::clock::Clock;
-use foodiefast_actors::memory_store::MemoryStore;
+use foodiefast::cluster::zone_host::{ZoneHost, zone_group};
 use foodiefast_actors::tracking::{Topic, TrackingHub, Update};
 use foodiefast_geo::{CourierId, OrderId, Point, Seconds};
 use ractor::{Actor, ActorRef};
@@ -27,7 +24,7 @@ use ractor_cluster::{NodeServer, NodeServerMessage};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::watch;
 
-use crate::fixtures::details;
+use crate::fixtures::{details, memory_engines};
 use crate::harness::Backend;
 
 const ROLE: &str = "FOODIEFAST_MESH_CHILD";
@@ -57,16 +54,7 @@ async fn node_server(name: &str, port: u16, cookie: &str) -> ActorRef<NodeServer
 
 /// A node's zones: an engine on an in-memory store per zone in `zones`.
 async fn zones(zones: &[&str]) -> (Arc<ZoneHost>, watch::Sender<Owned>) {
-    let factory: EngineFactory = Arc::new(|_zone| {
-        Box::pin(async {
-            Engine::builder(
-                Arc::new(MemoryStore::new(100)),
-                Clock::starting_at(Seconds(0)),
-            )
-            .start()
-            .await
-        })
-    });
+    let factory = memory_engines();
     let owned: Owned = zones.iter().map(|z| ((*z).to_owned(), 1)).collect();
     let (owned_tx, owned_rx) = watch::channel(owned);
     let host = Arc::new(ZoneHost::start(owned_rx, factory));
