@@ -10,6 +10,8 @@
 //! | `CLUSTER_PEERS` | comma-separated `host:port` of other nodes | none |
 //! | `CLUSTER_DNS` | a headless Service's name, resolved every beat to find peers (port `CLUSTER_PORT`) | none |
 //! | `CLUSTER_COOKIE` / `CLUSTER_COOKIE_FILE` | the shared secret (16 bytes or more) | required |
+//! | `CLUSTER_TLS_CERT`, `CLUSTER_TLS_KEY`, `CLUSTER_TLS_CA` | PEM files: this node's certificate chain and key, and the CA that signs every node's; set together, nodes speak mutual TLS | none: plain TCP |
+//! | `CLUSTER_TLS_SERVER_NAME` | the name every node's certificate carries (nodes are dialled by address) | `foodiefast-cluster` |
 //! | `CLUSTER_LEASE_SECONDS` | a zone lease's length; a silent node's zones move after it | 3 |
 //! | `ZONE_H3_RESOLUTION` | size of a dispatch zone, an h3 cell (5: ~250 km², 7: ~5 km²) | 6 |
 
@@ -56,6 +58,24 @@ pub struct ClusterConfig {
     pub lease: Duration,
     /// The h3 resolution of dispatch zones.
     pub zone_resolution: u8,
+    /// Mutual TLS between nodes, when configured.
+    pub tls: Option<TlsFiles>,
+}
+
+/// The name a node's certificate must carry when none is configured.
+pub const DEFAULT_TLS_SERVER_NAME: &str = "foodiefast-cluster";
+
+/// Where a node's TLS material lives (read when the node starts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// This node's certificate chain, PEM.
+    pub cert: PathBuf,
+    /// Its private key, PEM.
+    pub key: PathBuf,
+    /// The certificate authority every node's certificate is signed by, PEM.
+    pub ca: PathBuf,
+    /// The DNS name every node's certificate carries.
+    pub server_name: String,
 }
 
 /// A cluster setting that cannot be used.
@@ -96,6 +116,44 @@ fn host_port(name: &'static str, text: &str) -> Result<String, ClusterConfigErro
             Ok(text.to_owned())
         }
         _ => Err(invalid(name, format!("`{text}` is not host:port"))),
+    }
+}
+
+/// The TLS files, if the three are set; an error if only some are.
+fn tls_files(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<TlsFiles>, ClusterConfigError> {
+    let set = |name| {
+        get(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let server_name =
+        set("CLUSTER_TLS_SERVER_NAME").unwrap_or_else(|| DEFAULT_TLS_SERVER_NAME.to_owned());
+    match (
+        set("CLUSTER_TLS_CERT"),
+        set("CLUSTER_TLS_KEY"),
+        set("CLUSTER_TLS_CA"),
+    ) {
+        (None, None, None) => Ok(None),
+        (Some(cert), Some(key), Some(ca)) => {
+            if rustls::pki_types::ServerName::try_from(server_name.as_str()).is_err() {
+                return Err(invalid(
+                    "CLUSTER_TLS_SERVER_NAME",
+                    format!("`{server_name}` is not a DNS name"),
+                ));
+            }
+            Ok(Some(TlsFiles {
+                cert: cert.into(),
+                key: key.into(),
+                ca: ca.into(),
+                server_name,
+            }))
+        }
+        _ => Err(invalid(
+            "CLUSTER_TLS_CERT",
+            "CLUSTER_TLS_CERT, CLUSTER_TLS_KEY and CLUSTER_TLS_CA are set together",
+        )),
     }
 }
 
@@ -184,6 +242,7 @@ impl ClusterConfig {
             cookie: Cookie(cookie),
             lease: Duration::from_secs(lease),
             zone_resolution,
+            tls: tls_files(get)?,
         }))
     }
 
@@ -225,6 +284,7 @@ mod tests {
         assert_eq!(on.beat(), Duration::from_secs(1));
         assert_eq!(on.zone_resolution, 6);
         assert!(on.peers.is_empty());
+        assert_eq!(on.tls, None);
         assert!(
             !format!("{on:?}").contains(COOKIE),
             "the cookie never prints"
@@ -281,6 +341,54 @@ mod tests {
         .unwrap()
         .unwrap();
         assert_eq!(on.cookie.expose(), COOKIE);
+    }
+
+    #[test]
+    fn tls_takes_its_three_files_together() {
+        let base = [("CLUSTER_PORT", "4700"), ("CLUSTER_COOKIE", COOKIE)];
+        let files = [
+            ("CLUSTER_TLS_CERT", "/etc/foodiefast/node.pem"),
+            ("CLUSTER_TLS_KEY", "/etc/foodiefast/node.key"),
+            ("CLUSTER_TLS_CA", "/etc/foodiefast/ca.pem"),
+        ];
+        let on = config(&[&base[..], &files[..]].concat()).unwrap().unwrap();
+        assert_eq!(
+            on.tls,
+            Some(TlsFiles {
+                cert: "/etc/foodiefast/node.pem".into(),
+                key: "/etc/foodiefast/node.key".into(),
+                ca: "/etc/foodiefast/ca.pem".into(),
+                server_name: DEFAULT_TLS_SERVER_NAME.to_owned(),
+            })
+        );
+        let named = [("CLUSTER_TLS_SERVER_NAME", "nodes.foodiefast.internal")];
+        let on = config(&[&base[..], &files[..], &named[..]].concat())
+            .unwrap()
+            .unwrap();
+        assert_eq!(on.tls.unwrap().server_name, "nodes.foodiefast.internal");
+        for missing in 0..files.len() {
+            let mut some = files.to_vec();
+            some.remove(missing);
+            assert!(
+                matches!(
+                    config(&[&base[..], &some[..]].concat()),
+                    Err(ClusterConfigError::Invalid {
+                        name: "CLUSTER_TLS_CERT",
+                        ..
+                    })
+                ),
+                "TLS accepted without {}",
+                files[missing].0
+            );
+        }
+        let unnamed = [("CLUSTER_TLS_SERVER_NAME", "not a name!")];
+        assert!(matches!(
+            config(&[&base[..], &files[..], &unnamed[..]].concat()),
+            Err(ClusterConfigError::Invalid {
+                name: "CLUSTER_TLS_SERVER_NAME",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -3,9 +3,11 @@
 //! dialler that, every beat, connects to the live nodes of the membership
 //! table it is not yet connected to, and to the peers named by
 //! `CLUSTER_PEERS` or found in `CLUSTER_DNS` (a headless Service lists every
-//! ready pod). A dropped connection is dialled again at the next beat;
-//! duplicate connections between two nodes are settled by the node server's
-//! handshake.
+//! ready pod). With `CLUSTER_TLS_*` set, both ways speak mutual TLS
+//! ([`super::tls`]). A dial gives up after a beat (a dead pod's address
+//! may swallow packets) and a dropped connection is dialled again at the
+//! next beat; duplicate connections between two nodes are settled by the
+//! node server's handshake.
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
@@ -16,6 +18,7 @@ use ractor_cluster::{NodeServer, NodeServerMessage};
 use tokio::task::JoinHandle;
 
 use super::config::ClusterConfig;
+use super::tls::ClusterTls;
 use crate::store::leases::LeaseTable;
 
 /// How long a peer named only by address (peer list, DNS) is left alone
@@ -40,6 +43,14 @@ pub struct Membership {
 impl Membership {
     /// Starts listening and dialling.
     pub async fn start(config: &ClusterConfig, table: LeaseTable) -> Result<Self, MembershipError> {
+        let failed = |reason: String| MembershipError {
+            port: config.port,
+            reason,
+        };
+        let tls = match &config.tls {
+            Some(files) => Some(ClusterTls::load(files).map_err(|e| failed(e.to_string()))?),
+            None => None,
+        };
         let server = NodeServer::new(
             config.port,
             config.cookie.expose().to_owned(),
@@ -48,16 +59,18 @@ impl Membership {
                 .advertise
                 .rsplit_once(':')
                 .map_or_else(|| config.node.clone(), |(host, _)| host.to_owned()),
-            None,
+            tls.as_ref().map(ClusterTls::incoming),
             Some(NodeConnectionMode::Isolated),
         );
         let (server, _) = Actor::spawn(None, server, ())
             .await
-            .map_err(|e| MembershipError {
-                port: config.port,
-                reason: e.to_string(),
-            })?;
-        let dialler = tokio::spawn(dial_forever(server.clone(), config.clone(), table));
+            .map_err(|e| failed(e.to_string()))?;
+        let dialler = Dialler {
+            server: server.clone(),
+            tls,
+            patience: config.beat(),
+        };
+        let dialler = tokio::spawn(dial_forever(dialler, config.clone(), table));
         Ok(Self { server, dialler })
     }
 
@@ -95,17 +108,14 @@ async fn connected_names(server: &ActorRef<NodeServerMessage>) -> BTreeSet<Strin
 
 /// Every beat: dial the live nodes not connected, and the anonymous peers
 /// not dialled lately.
-async fn dial_forever(
-    server: ActorRef<NodeServerMessage>,
-    config: ClusterConfig,
-    table: LeaseTable,
-) {
+async fn dial_forever(dialler: Dialler, config: ClusterConfig, table: LeaseTable) {
+    let server = &dialler.server;
     let mut tick = tokio::time::interval(config.beat());
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut anonymous_dialled: HashMap<String, tokio::time::Instant> = HashMap::new();
     loop {
         tick.tick().await;
-        let connected = connected_names(&server).await;
+        let connected = connected_names(server).await;
         let live = table.live_nodes(config.lease).await.unwrap_or_default();
         let mut known_addresses = BTreeSet::new();
         for peer in live {
@@ -113,7 +123,7 @@ async fn dial_forever(
             if peer.node == config.node || connected.contains(&peer.node) {
                 continue;
             }
-            dial(&server, &peer.address).await;
+            dialler.dial(&peer.address).await;
         }
         let mut anonymous = config.peers.clone();
         if let Some(name) = &config.dns {
@@ -129,15 +139,35 @@ async fn dial_forever(
                 .is_some_and(|at| now.duration_since(*at) < ANONYMOUS_REDIAL);
             if !recent {
                 anonymous_dialled.insert(address.clone(), now);
-                dial(&server, &address).await;
+                dialler.dial(&address).await;
             }
         }
     }
 }
 
-async fn dial(server: &ActorRef<NodeServerMessage>, address: &str) {
-    if let Err(err) = ractor_cluster::client_connect(server, address).await {
-        tracing::debug!(peer = %address, error = %err, "cluster peer not reached");
+/// How this node dials its peers.
+struct Dialler {
+    server: ActorRef<NodeServerMessage>,
+    tls: Option<ClusterTls>,
+    /// How long one dial (connection and TLS handshake) may take.
+    patience: Duration,
+}
+
+impl Dialler {
+    async fn dial(&self, address: &str) {
+        let dialled = async {
+            match &self.tls {
+                Some(tls) => tls.connect(&self.server, address).await,
+                None => ractor_cluster::client_connect(&self.server, address).await,
+            }
+        };
+        match tokio::time::timeout(self.patience, dialled).await {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => {
+                tracing::debug!(peer = %address, error = %err, "cluster peer not reached");
+            }
+            Err(_) => tracing::debug!(peer = %address, "cluster peer did not answer in time"),
+        }
     }
 }
 

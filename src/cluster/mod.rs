@@ -1,5 +1,6 @@
 //! Scaling out: engine processes joined in a cluster. Each node is a
-//! `ractor_cluster` node (authenticated by a shared cookie); nodes find each
+//! `ractor_cluster` node (authenticated by a shared cookie, and by mutual
+//! TLS where configured); nodes find each
 //! other through the membership table, an explicit peer list or a headless
 //! Service's DNS; each dispatch zone is run by exactly one node at a time,
 //! the holder of its lease in PostgreSQL.
@@ -8,6 +9,7 @@
 //! - [`placement`]: which node should own which zone (rendezvous hashing);
 //! - [`keeper`]: takes, renews and hands over this node's zone leases;
 //! - [`membership`]: the cluster listener and the connections to peers;
+//! - [`tls`]: mutual TLS between nodes, when configured;
 //! - [`door`]: the actor other nodes talk to (tracking updates, calls);
 //! - [`calls`]: the commands a zone's owner answers for other nodes, applied once per id;
 //! - [`zone_host`]: one engine per zone owned here, started and stopped as leases move;
@@ -22,4 +24,5 @@ pub mod membership;
 pub mod node;
 pub mod placement;
 pub mod router;
+pub mod tls;
 pub mod zone_host;

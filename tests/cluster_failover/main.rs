@@ -1,5 +1,5 @@
-//! Three `foodiefast serve` processes joined in one cluster on loopback,
-//! sharing one PostgreSQL database: kitchens in six zones, a rush of
+//! Three `foodiefast serve` processes joined in one cluster on loopback
+//! (over mutual TLS), sharing one PostgreSQL database: kitchens in six zones, a rush of
 //! orders placed and cooked through all three gateways, couriers and
 //! trackers connected to all three, and in the middle of it the node that
 //! owns the most zones is killed with SIGKILL.
@@ -24,6 +24,10 @@
 mod api;
 mod nodes;
 mod people;
+// Shared with the TLS test; not every helper is used here.
+#[path = "../cluster_tls/pki.rs"]
+#[allow(dead_code)]
+mod pki;
 #[path = "../crash_recovery/server.rs"]
 #[allow(dead_code)]
 mod server;
@@ -261,10 +265,15 @@ impl Rush {
         for &(n, id) in all.iter().filter(|(_, id)| left.contains(id)).take(5) {
             stuck.push((id, self.order(n, id).await["status"].clone()));
         }
+        let journals: Vec<String> = stuck
+            .iter()
+            .flat_map(|(id, _)| crowd.journals_of(*id))
+            .collect();
         assert!(
             left.is_empty(),
-            "{} orders undelivered, e.g. {stuck:?}",
-            left.len()
+            "{} orders undelivered, e.g. {stuck:?}; their couriers' last frames:\n{}",
+            left.len(),
+            journals.join("\n")
         );
     }
 
@@ -304,13 +313,7 @@ async fn a_node_killed_mid_rush_hands_its_zones_over_and_loses_no_acknowledged_o
     let victim = (0..NODES).max_by_key(|i| owned_by(*i)).unwrap();
     assert!(owned_by(victim) >= 2, "zones spread as {leases:?}");
 
-    let crowd = Crowd {
-        http: http.clone(),
-        nodes: nodes.clone(),
-        outstanding: Arc::default(),
-        stop: Arc::default(),
-        reconnects: Arc::default(),
-    };
+    let crowd = Crowd::new(http.clone(), nodes.clone());
     let apps = rush.couriers(&crowd).await;
 
     // Orders left with their chefs until after the kill, each followed by

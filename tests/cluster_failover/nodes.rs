@@ -1,5 +1,6 @@
 //! The cluster under test: `foodiefast serve` processes on loopback, one
-//! PostgreSQL database, each node listing the others as its peers; which
+//! PostgreSQL database, each node listing the others as its peers and
+//! speaking mutual TLS with a certificate of the cluster's own CA; which
 //! nodes are alive, for clients picking one; the lease table, read as the
 //! operator would.
 
@@ -9,6 +10,7 @@ use std::time::Duration;
 
 use sqlx::{Connection, PgConnection, Row};
 
+use crate::pki::Ca;
 use crate::server::{Process, Server, TestStore};
 
 const COOKIE: &str = "a-cluster-cookie-for-the-failover-test";
@@ -19,6 +21,8 @@ pub(crate) struct Cluster {
     servers: Vec<Server>,
     alive: Arc<Mutex<BTreeSet<usize>>>,
     database: String,
+    /// The nodes' TLS files.
+    _certificates: tempfile::TempDir,
 }
 
 /// The clients' view of the cluster: a live node to talk to.
@@ -40,6 +44,8 @@ impl Cluster {
     pub(crate) fn start(store: &TestStore, n: usize, resolution: u8) -> Self {
         let database = store.postgres_url().expect("a cluster shares PostgreSQL");
         let ports: Vec<u16> = (0..n).map(|_| free_port()).collect();
+        let certificates = tempfile::tempdir().unwrap();
+        let ca = Ca::new("failover test cluster");
         let mut processes = Vec::new();
         let mut servers = Vec::new();
         for (i, port) in ports.iter().enumerate() {
@@ -58,6 +64,12 @@ impl Cluster {
                 ("ZONE_H3_RESOLUTION", resolution.to_string()),
             ]
             .map(|(k, v)| (k.to_owned(), v));
+            let tls = ca.node_files(
+                certificates.path(),
+                &format!("node-{i}"),
+                foodiefast::cluster::config::DEFAULT_TLS_SERVER_NAME,
+            );
+            let env = [&env[..], &tls.env()].concat();
             let (process, server) = Server::start_with(store, &env);
             processes.push(Some(process));
             servers.push(server);
@@ -67,6 +79,7 @@ impl Cluster {
             servers,
             alive: Arc::new(Mutex::new((0..n).collect())),
             database,
+            _certificates: certificates,
         }
     }
 

@@ -10,7 +10,7 @@
 //! - A tracker follows one order and, reconnected, asks for what it missed
 //!   with `last_event_id`, until the order is delivered.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -32,8 +32,15 @@ type Ws =
 /// leaves the map.
 pub(crate) type Outstanding = Arc<Mutex<HashMap<u64, String>>>;
 
+/// Each courier app's last frames, sent and received, by courier number:
+/// what a failure shows of the couriers holding an undelivered order.
+pub(crate) type Journal = Arc<Mutex<HashMap<usize, VecDeque<String>>>>;
+
+/// Frames kept per courier in the [`Journal`].
+const JOURNAL_FRAMES: usize = 40;
+
 /// What the people share: where to connect, what is left, when to stop,
-/// and how often they had to reconnect.
+/// how often they had to reconnect, and what the couriers last said.
 #[derive(Clone)]
 pub(crate) struct Crowd {
     pub(crate) http: Client,
@@ -41,6 +48,45 @@ pub(crate) struct Crowd {
     pub(crate) outstanding: Outstanding,
     pub(crate) stop: Arc<AtomicBool>,
     pub(crate) reconnects: Arc<AtomicUsize>,
+    pub(crate) journal: Journal,
+}
+
+impl Crowd {
+    /// A crowd talking to `nodes` with `http`, with nothing outstanding.
+    pub(crate) fn new(http: Client, nodes: Nodes) -> Self {
+        Self {
+            http,
+            nodes,
+            outstanding: Arc::default(),
+            stop: Arc::default(),
+            reconnects: Arc::default(),
+            journal: Arc::default(),
+        }
+    }
+
+    /// Notes `line` in courier `number`'s journal.
+    fn note(&self, number: usize, line: String) {
+        let mut journal = self.journal.lock().unwrap();
+        let frames = journal.entry(number).or_default();
+        if frames.len() == JOURNAL_FRAMES {
+            frames.pop_front();
+        }
+        frames.push_back(line);
+    }
+
+    /// The journals of the couriers whose frames mention order `id`.
+    pub(crate) fn journals_of(&self, id: u64) -> Vec<String> {
+        let needle = id.to_string();
+        let journal = self.journal.lock().unwrap();
+        journal
+            .iter()
+            .filter(|(_, frames)| frames.iter().any(|f| f.contains(&needle)))
+            .map(|(n, frames)| {
+                let frames: Vec<&str> = frames.iter().map(String::as_str).collect();
+                format!("courier {n}:\n  {}", frames.join("\n  "))
+            })
+            .collect()
+    }
 }
 
 async fn connect(server: Server, path: &str, token: &str) -> Option<Ws> {
@@ -58,6 +104,12 @@ async fn connect(server: Server, path: &str, token: &str) -> Option<Ws> {
 
 async fn send(ws: &mut Ws, message: Value) -> bool {
     ws.send(Message::text(message.to_string())).await.is_ok()
+}
+
+/// Sends `message` for courier `number`, noting it in the journal.
+async fn send_noted(crowd: &Crowd, number: usize, ws: &mut Ws, message: Value) -> bool {
+    crowd.note(number, format!("-> {message}"));
+    send(ws, message).await
 }
 
 fn ids(message: &Value) -> Vec<u64> {
@@ -102,7 +154,8 @@ pub(crate) async fn courier(crowd: Crowd, courier: Account, home: (f64, f64), fi
     while !crowd.stop.load(Ordering::SeqCst) {
         let server = crowd.nodes.pick(attempt);
         if let Some(ws) = connect(server, "/ws/courier", &courier.token).await {
-            work(&crowd, server, &courier, home, ws).await;
+            crowd.note(first, format!("connected to {}", server.addr));
+            work(&crowd, first, server, &courier, home, ws).await;
         }
         if crowd.stop.load(Ordering::SeqCst) {
             return;
@@ -170,7 +223,14 @@ impl Trip {
 }
 
 /// Works on one connection until it closes or the crowd stops.
-async fn work(crowd: &Crowd, server: Server, courier: &Account, home: (f64, f64), mut ws: Ws) {
+async fn work(
+    crowd: &Crowd,
+    number: usize,
+    server: Server,
+    courier: &Account,
+    home: (f64, f64),
+    mut ws: Ws,
+) {
     let position = json!({"v": 1, "type": "position", "position": {"lat": home.0, "lng": home.1}});
     let mut trip = Trip::default();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -189,12 +249,13 @@ async fn work(crowd: &Crowd, server: Server, courier: &Account, home: (f64, f64)
                 if heard.elapsed() > Duration::from_secs(5) {
                     heard = tokio::time::Instant::now();
                     let now = me(&crowd.http, server, courier).await;
+                    crowd.note(number, format!("silence; me: {now:?}"));
                     let step = match trip.resume(now.as_ref()) {
                         Some(step) => Some(step),
                         None => trip.next_step(&crowd.outstanding),
                     };
                     if let Some(step) = step
-                        && !send(&mut ws, step).await
+                        && !send_noted(crowd, number, &mut ws, step).await
                     {
                         return;
                     }
@@ -207,6 +268,7 @@ async fn work(crowd: &Crowd, server: Server, courier: &Account, home: (f64, f64)
                 None | Some(Err(_)) => return,
             },
         };
+        crowd.note(number, format!("<- {text}"));
         let message: Value = serde_json::from_str(&text).unwrap();
         heard = tokio::time::Instant::now();
         if message["type"] == "ack" {
@@ -215,7 +277,9 @@ async fn work(crowd: &Crowd, server: Server, courier: &Account, home: (f64, f64)
         let reply = match (message["type"].as_str(), message["action"].as_str()) {
             (Some("courier_state"), _) => {
                 let now = if message["status"] == "offline" {
-                    go_online(&crowd.http, server, courier, home).await
+                    let now = go_online(&crowd.http, server, courier, home).await;
+                    crowd.note(number, format!("online again: {now:?}"));
+                    now
                 } else {
                     Some(message)
                 };
@@ -237,6 +301,7 @@ async fn work(crowd: &Crowd, server: Server, courier: &Account, home: (f64, f64)
                 // The zone's engine restarted elsewhere without this shift.
                 trip = Trip::default();
                 let now = go_online(&crowd.http, server, courier, home).await;
+                crowd.note(number, format!("online again: {now:?}"));
                 trip.resume(now.as_ref())
             }
             (Some("error"), _) => {
@@ -246,7 +311,7 @@ async fn work(crowd: &Crowd, server: Server, courier: &Account, home: (f64, f64)
             _ => None,
         };
         if let Some(reply) = reply
-            && !send(&mut ws, reply).await
+            && !send_noted(crowd, number, &mut ws, reply).await
         {
             return;
         }
