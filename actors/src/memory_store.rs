@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use foodiefast_geo::{CourierId, OrderId};
+use foodiefast_geo::{CourierId, OrderId, RestaurantId};
 
 use crate::dispatch::Decision;
 use crate::domain::CustomerId;
@@ -84,6 +84,18 @@ impl OrderStore for MemoryStore {
             .values()
             .filter(|v| v.is_active())
             .map(|v| v.id)
+            .collect();
+        active.sort();
+        Ok(active)
+    }
+
+    async fn active_orders_by_kitchen(&self) -> Result<Vec<(OrderId, RestaurantId)>, StoreError> {
+        let mut active: Vec<(OrderId, RestaurantId)> = self
+            .data()
+            .views
+            .values()
+            .filter(|v| v.is_active())
+            .map(|v| (v.id, v.kitchen))
             .collect();
         active.sort();
         Ok(active)

@@ -133,6 +133,11 @@ pub trait OrderStore: Send + Sync + 'static {
     /// Every active order ([`OrderView::is_active`]): what recovery rehydrates.
     async fn active_orders(&self) -> Result<Vec<OrderId>, StoreError>;
 
+    /// Every active order with its kitchen, in id order: what an engine
+    /// running some kitchens' zone picks its orders from before reading
+    /// any log.
+    async fn active_orders_by_kitchen(&self) -> Result<Vec<(OrderId, RestaurantId)>, StoreError>;
+
     /// The read model of `order`.
     async fn order_view(&self, order: OrderId) -> Result<Option<OrderView>, StoreError>;
 

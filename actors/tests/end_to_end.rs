@@ -14,6 +14,8 @@
     clippy::panic
 )]
 
+use foodiefast_actors::domain::payment::PaymentState;
+use foodiefast_actors::store::OrderStore;
 mod support;
 
 use std::sync::Arc;
@@ -220,6 +222,13 @@ async fn after_a_restart_a_courier_on_a_trip_is_back_on_it() {
         engine.courier_status(COURIER).await.expect("restored"),
         CourierStatus::Delivering
     );
+    // A first attempt that stopped once the order took it: the courier
+    // still holds it, and the repeat lets it go.
+    engine
+        .command(OrderId(1), OrderCommand::Deliver { courier: COURIER })
+        .await
+        .expect("on board");
+    assert_eq!(engine.courier_orders(COURIER).await.unwrap(), [OrderId(1)]);
     let done = engine
         .courier_delivered(COURIER, OrderId(1))
         .await
@@ -232,7 +241,19 @@ async fn after_a_restart_a_courier_on_a_trip_is_back_on_it() {
     engine.shutdown().await;
     // The delivery repeated on an engine started since (its answer was
     // lost): the courier holds nothing there, and the order is delivered.
+    // Its payment not captured yet (the provider was down), the order is
+    // still active and recovered, though no courier holds it any more.
+    let mut view = store.order_view(OrderId(1)).await.unwrap().unwrap();
+    view.payment = PaymentState::Authorised;
+    let version = store.load(OrderId(1)).await.unwrap().len() as u64;
+    store.append(OrderId(1), version, &[], &view).await.unwrap();
+    assert!(view.is_active());
     let engine = start_engine(store.clone()).await;
+    let held = engine.courier_orders(COURIER).await.unwrap_or_default();
+    assert!(
+        held.is_empty(),
+        "a delivered order came back in its courier's hands: {held:?}"
+    );
     let again = engine
         .courier_delivered(COURIER, OrderId(1))
         .await

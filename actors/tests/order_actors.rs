@@ -18,7 +18,7 @@ use foodiefast_actors::memory_store::MemoryStore;
 use foodiefast_actors::store::{CourierStore, DecisionStore, OrderStore};
 use foodiefast_actors::supervision::RestartPolicy;
 use foodiefast_actors::tracking::{Topic, Update};
-use foodiefast_actors::{Engine, EngineConfig, EngineError};
+use foodiefast_actors::{Engine, EngineConfig, EngineError, RecoveryFilter};
 use foodiefast_geo::{CourierId, OrderId, Point, RestaurantId, Seconds};
 use support::faulty_store::FaultyStore;
 
@@ -247,6 +247,44 @@ async fn an_order_that_cannot_be_rebuilt_is_quarantined_without_harming_others()
         .await
         .expect("unaffected");
     assert_eq!(other.status, OrderStatus::PaymentAuthorised);
+    engine.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_engine_for_some_kitchens_recovers_their_orders_and_reads_no_other_log() {
+    let store = Arc::new(FaultyStore::default());
+    let engine = engine_on(store.clone()).await;
+    for id in 1..=9 {
+        engine.place_order(details(id)).await.expect("valid");
+    }
+    engine.shutdown().await;
+    // Kitchen 2's logs cannot be read: an engine that read one at start
+    // would have quarantined the order (`Unavailable` ever after).
+    for id in (1..=9).filter(|id| id % 3 == 2) {
+        store.unreadable.lock().unwrap().insert(OrderId(id));
+    }
+    let engine = Engine::builder(store.clone(), Clock::starting_at(Seconds(0)))
+        .recover_only(RecoveryFilter(Arc::new(|kitchen| {
+            kitchen == RestaurantId(1)
+        })))
+        .start()
+        .await
+        .expect("starts");
+    assert_eq!(engine.recovered(), 3, "orders 1, 4 and 7");
+    for id in (1..=9).filter(|id| id % 3 != 0) {
+        let answer = engine
+            .command(OrderId(id), OrderCommand::AuthorisePayment)
+            .await;
+        if id % 3 == 1 {
+            assert!(answer.is_ok(), "order {id}: {answer:?}");
+        } else {
+            // Read only now, when asked for.
+            assert!(
+                matches!(answer, Err(EngineError::Store(_))),
+                "order {id} of another kitchen: {answer:?}"
+            );
+        }
+    }
     engine.shutdown().await;
 }
 

@@ -31,6 +31,7 @@ pub mod validate;
 pub mod web;
 pub mod ws;
 
+use std::collections::HashSet;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -49,7 +50,7 @@ use foodiefast_actors::store::StoreError;
 use foodiefast_actors::tracking::TrackingHub;
 use foodiefast_actors::{Engine, EngineBuilder, EngineConfig, EngineError, RecoveryFilter};
 use foodiefast_geo::route::ServiceTimes;
-use foodiefast_geo::{LocalProjection, Point, Seconds, ZoneGrid};
+use foodiefast_geo::{LocalProjection, RestaurantId, Seconds, ZoneGrid};
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
@@ -335,23 +336,6 @@ async fn join_cluster(
         let parts = factory_parts.clone();
         let hub = factory_hub.clone();
         Box::pin(async move {
-            let projection = rules.projection;
-            let key = zone.clone();
-            let in_zone = move |at: Point| {
-                projection
-                    .to_lat_lng(at)
-                    .ok()
-                    .and_then(|at| grid.zone_of(at).ok())
-                    .is_some_and(|cell| cell.to_string() == key)
-            };
-            let engine = parts
-                .builder()
-                .hub(hub)
-                .recover_only(RecoveryFilter(Arc::new(move |order| {
-                    in_zone(order.details().pickup)
-                })))
-                .start()
-                .await?;
             let kitchens: Vec<Kitchen> = parts
                 .store
                 .kitchens()
@@ -362,6 +346,15 @@ async fn join_cluster(
                         .is_ok_and(|c| c.to_string() == zone)
                 })
                 .collect();
+            let ids: HashSet<RestaurantId> = kitchens.iter().map(|k| k.id).collect();
+            let engine = parts
+                .builder()
+                .hub(hub)
+                .recover_only(RecoveryFilter(Arc::new(move |kitchen| {
+                    ids.contains(&kitchen)
+                })))
+                .start()
+                .await?;
             kitchen_doors::open_zone(&engine, &rules, &kitchens, parts.clock.now()).await;
             placement::resume_unfinished(&engine).await;
             Ok(engine)

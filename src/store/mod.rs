@@ -372,6 +372,10 @@ impl OrderStore for Store {
         on_backend!(self, s => s.active_orders().await)
     }
 
+    async fn active_orders_by_kitchen(&self) -> Result<Vec<(OrderId, RestaurantId)>, StoreError> {
+        on_backend!(self, s => s.active_orders_by_kitchen().await)
+    }
+
     async fn order_view(&self, order: OrderId) -> Result<Option<OrderView>, StoreError> {
         on_backend!(self, s => s.order_view(order).await)
     }

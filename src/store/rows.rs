@@ -58,6 +58,11 @@ pub(crate) const ACTIVE_ORDERS: &str = "SELECT id FROM order_views \
      WHERE status NOT IN ('delivered', 'rejected', 'cancelled') \
         OR payment IN ('authorising', 'authorised', 'refunding') ORDER BY id";
 
+/// [`ACTIVE_ORDERS`] with each order's kitchen.
+pub(crate) const ACTIVE_ORDERS_BY_KITCHEN: &str = "SELECT id, kitchen FROM order_views \
+     WHERE status NOT IN ('delivered', 'rejected', 'cancelled') \
+        OR payment IN ('authorising', 'authorised', 'refunding') ORDER BY id";
+
 /// Writes one outbox row: `$1` the order, `$2` the version, `$3` the
 /// kitchen, `$4` the event's JSON text.
 pub(crate) const INSERT_OUTBOX: &str =

@@ -231,6 +231,24 @@ where
             .collect()
     }
 
+    /// See [`OrderStore::active_orders_by_kitchen`](foodiefast_actors::store::OrderStore::active_orders_by_kitchen).
+    pub(crate) async fn active_orders_by_kitchen(
+        &self,
+    ) -> Result<Vec<(OrderId, RestaurantId)>, StoreError> {
+        let rows: Vec<(i64, i64)> = query_as(rows::ACTIVE_ORDERS_BY_KITCHEN)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
+        rows.into_iter()
+            .map(|(id, kitchen)| {
+                Ok((
+                    OrderId(from_db(id, "order id")?),
+                    RestaurantId(from_db(kitchen, "kitchen id")?),
+                ))
+            })
+            .collect()
+    }
+
     /// See [`OrderStore::order_view`](foodiefast_actors::store::OrderStore::order_view).
     pub(crate) async fn order_view(&self, order: OrderId) -> Result<Option<OrderView>, StoreError> {
         let row: Option<OrderViewRow> = query_as(rows::ORDER_VIEW)
@@ -409,7 +427,7 @@ macro_rules! forward_store_traits {
                 CourierStore, CourierView, DecisionStore, OrderStore, OrderView, OutboxEntry,
                 OutboxStore, StoreError,
             };
-            use foodiefast_geo::{CourierId, OrderId};
+            use foodiefast_geo::{CourierId, OrderId, RestaurantId};
 
             #[async_trait]
             impl OrderStore for $store {
@@ -429,6 +447,12 @@ macro_rules! forward_store_traits {
 
                 async fn active_orders(&self) -> Result<Vec<OrderId>, StoreError> {
                     self.sql.active_orders().await
+                }
+
+                async fn active_orders_by_kitchen(
+                    &self,
+                ) -> Result<Vec<(OrderId, RestaurantId)>, StoreError> {
+                    self.sql.active_orders_by_kitchen().await
                 }
 
                 async fn order_view(

@@ -5,8 +5,8 @@
 //! - A courier's app streams its position every second, takes every offer
 //!   and delivers with the PIN its customer gives. Told it is offline (its
 //!   zone's engine restarted on another node and kept no idle shift), it
-//!   goes online again; reconnected, it resumes the orders the server
-//!   says it holds.
+//!   goes online again; reconnected, or refused with nothing in hand, or
+//!   refused at every step, it resumes the orders the server says it holds.
 //! - A tracker follows one order and, reconnected, asks for what it missed
 //!   with `last_event_id`, until the order is delivered.
 
@@ -190,6 +190,20 @@ impl Trip {
             .collect();
     }
 
+    /// Whether the app knows of no order it holds.
+    const fn is_empty(&self) -> bool {
+        self.carrying.is_empty() && self.delivering.is_none()
+    }
+
+    /// Takes the server's word on the orders held, if it answered: a
+    /// delivery under way of an order no longer held is over.
+    fn refresh(&mut self, courier: Option<&Value>) {
+        let Some(courier) = courier else { return };
+        let held = ids(courier);
+        self.delivering = self.delivering.filter(|order| held.contains(order));
+        self.holds(courier);
+    }
+
     /// Takes up the trip the server says the courier is on (after a
     /// reconnect, or going online again): to the restaurant first.
     fn resume(&mut self, courier: Option<&Value>) -> Option<Value> {
@@ -210,7 +224,7 @@ impl Trip {
     /// After a refusal (food not ready, PIN not known yet, a step already
     /// taken before a reconnect): the steps in turn until one is taken.
     fn after_refusal(&mut self, outstanding: &Outstanding) -> Option<Value> {
-        if self.carrying.is_empty() && self.delivering.is_none() {
+        if self.is_empty() {
             return None;
         }
         self.refusals += 1;
@@ -234,6 +248,7 @@ async fn work(
     let position = json!({"v": 1, "type": "position", "position": {"lat": home.0, "lng": home.1}});
     let mut trip = Trip::default();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    // When the server last moved the trip on (refusals do not count).
     let mut heard = tokio::time::Instant::now();
     loop {
         if crowd.stop.load(Ordering::SeqCst) {
@@ -244,7 +259,7 @@ async fn work(
                 if !send(&mut ws, position.clone()).await {
                     return;
                 }
-                // Nothing heard for a while (an answer lost with a node):
+                // No progress for a while (an answer lost with a node):
                 // read the courier's state again, as the app does.
                 if heard.elapsed() > Duration::from_secs(5) {
                     heard = tokio::time::Instant::now();
@@ -270,7 +285,9 @@ async fn work(
         };
         crowd.note(number, format!("<- {text}"));
         let message: Value = serde_json::from_str(&text).unwrap();
-        heard = tokio::time::Instant::now();
+        if message["type"] != "error" {
+            heard = tokio::time::Instant::now();
+        }
         if message["type"] == "ack" {
             trip.holds(&message);
         }
@@ -306,6 +323,13 @@ async fn work(
             }
             (Some("error"), _) => {
                 tokio::time::sleep(Duration::from_millis(300)).await;
+                // Holding nothing as far as the app knows, or refused round
+                // the steps already: what does the server say?
+                if trip.is_empty() || trip.refusals % 3 == 2 {
+                    let now = me(&crowd.http, server, courier).await;
+                    crowd.note(number, format!("refused; me: {now:?}"));
+                    trip.refresh(now.as_ref());
+                }
                 trip.after_refusal(&crowd.outstanding)
             }
             _ => None,

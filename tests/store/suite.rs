@@ -16,7 +16,7 @@ use foodiefast_actors::store::{
     CourierStore, CourierView, DecisionStore, OrderStore, OrderView, StoreError,
 };
 use foodiefast_geo::assignment::Candidate;
-use foodiefast_geo::{CourierId, OrderId, Point, Seconds};
+use foodiefast_geo::{CourierId, OrderId, Point, RestaurantId, Seconds};
 use tokio::sync::Barrier;
 
 use crate::fixtures::{ALL_STATUSES, Tracked, details, path_to};
@@ -211,6 +211,14 @@ pub(crate) async fn active_orders_are_the_non_terminal_ones(db: TestDb) {
     }
     assert_eq!(active.len(), 7);
     assert_eq!(store.active_orders().await.unwrap(), active);
+    let with_kitchens: Vec<(OrderId, RestaurantId)> = active
+        .iter()
+        .map(|id| (*id, RestaurantId(40 + id.0 % 3)))
+        .collect();
+    assert_eq!(
+        store.active_orders_by_kitchen().await.unwrap(),
+        with_kitchens
+    );
 }
 
 pub(crate) async fn a_customers_orders_come_newest_first(db: TestDb) {

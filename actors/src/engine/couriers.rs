@@ -160,6 +160,13 @@ impl Engine {
             && view.status == OrderStatus::Delivered
             && self.order_from_log(order).await?.courier() == Some(id)
         {
+            // The first attempt may have stopped between the order and the
+            // courier: the courier lets go of it now (refused if it had).
+            if let Ok(courier) = self.courier(id) {
+                let _ = self
+                    .courier_step(&courier, |reply| CourierMsg::Delivered { order, reply })
+                    .await;
+            }
             return Ok(view);
         }
         let courier = self.courier(id)?;

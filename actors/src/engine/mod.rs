@@ -100,9 +100,10 @@ pub struct EngineBuilder {
     sink: Option<(Arc<dyn EventSink>, SinkRetry)>,
 }
 
-/// Which unfinished orders an engine rehydrates (see [`EngineBuilder::recover_only`]).
+/// Which unfinished orders an engine rehydrates, by their kitchen (see
+/// [`EngineBuilder::recover_only`]).
 #[derive(Clone)]
-pub struct RecoveryFilter(pub Arc<dyn Fn(&Order) -> bool + Send + Sync>);
+pub struct RecoveryFilter(pub Arc<dyn Fn(RestaurantId) -> bool + Send + Sync>);
 
 impl std::fmt::Debug for RecoveryFilter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -188,8 +189,9 @@ impl EngineBuilder {
         self
     }
 
-    /// Rehydrates only the unfinished orders `filter` keeps (default: all):
-    /// an engine running one zone of a cluster takes that zone's orders.
+    /// Rehydrates only the unfinished orders of the kitchens `filter` keeps
+    /// (default: all): an engine running one zone of a cluster takes that
+    /// zone's orders, and reads no other order's log.
     #[must_use]
     pub fn recover_only(mut self, filter: RecoveryFilter) -> Self {
         self.recover_only = Some(filter);
@@ -511,7 +513,14 @@ impl Engine {
     /// orders' logs name them), so their apps find them where they were.
     async fn recover(&mut self) -> Result<(), EngineError> {
         let mut trips: HashMap<CourierId, Trip> = HashMap::new();
-        for id in self.ctx.store.active_orders().await? {
+        let unfinished = match &self.recover_only {
+            None => self.ctx.store.active_orders().await?,
+            Some(RecoveryFilter(keep)) => (self.ctx.store.active_orders_by_kitchen().await?)
+                .into_iter()
+                .filter_map(|(id, kitchen)| keep(kitchen).then_some(id))
+                .collect(),
+        };
+        for id in unfinished {
             let rebuilt = match self.ctx.store.load(id).await {
                 Ok(events) => Order::from_events(&events).ok(),
                 Err(_) => None,
@@ -520,12 +529,11 @@ impl Engine {
                 self.registry.quarantine(id);
                 continue;
             };
-            if let Some(RecoveryFilter(keep)) = &self.recover_only
-                && !keep(&order)
+            // A delivered order is active until its payment is captured,
+            // but no longer in its courier's hands.
+            if let Some(courier) = order.courier()
+                && !order.status().is_terminal()
             {
-                continue;
-            }
-            if let Some(courier) = order.courier() {
                 let trip = trips.entry(courier).or_default();
                 trip.orders.push(id);
                 trip.on_board |= order.status() == OrderStatus::PickedUp;

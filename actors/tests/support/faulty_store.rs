@@ -14,7 +14,7 @@ use foodiefast_actors::memory_store::MemoryStore;
 use foodiefast_actors::store::{
     CourierStore, CourierView, DecisionStore, OrderStore, OrderView, StoreError,
 };
-use foodiefast_geo::{CourierId, OrderId};
+use foodiefast_geo::{CourierId, OrderId, RestaurantId};
 
 /// A store, with failures on demand.
 #[derive(Debug)]
@@ -106,6 +106,9 @@ impl<S: OrderStore> OrderStore for FaultyStore<S> {
     }
     async fn active_orders(&self) -> Result<Vec<OrderId>, StoreError> {
         self.inner.active_orders().await
+    }
+    async fn active_orders_by_kitchen(&self) -> Result<Vec<(OrderId, RestaurantId)>, StoreError> {
+        self.inner.active_orders_by_kitchen().await
     }
     async fn order_view(&self, order: OrderId) -> Result<Option<OrderView>, StoreError> {
         self.inner.order_view(order).await
