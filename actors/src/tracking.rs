@@ -214,11 +214,16 @@ impl Subscription {
 /// Also receives every update published on a hub (see [`TrackingHub::forward_to`]).
 pub type Forwarder = Arc<dyn Fn(Topic, &Update) + Send + Sync>;
 
+/// Told of each topic that gains a first subscriber on a hub (see
+/// [`TrackingHub::on_first_subscriber`]).
+pub type Interest = Arc<dyn Fn(Topic) + Send + Sync>;
+
 /// The hub: topics to their subscribers' queues.
 pub struct TrackingHub {
     topics: Mutex<HashMap<Topic, Vec<Weak<Shared>>>>,
     capacity: usize,
     forwarder: OnceLock<Forwarder>,
+    interest: OnceLock<Interest>,
 }
 
 impl std::fmt::Debug for TrackingHub {
@@ -237,7 +242,24 @@ impl TrackingHub {
             topics: Mutex::new(HashMap::new()),
             capacity: capacity.max(1),
             forwarder: OnceLock::new(),
+            interest: OnceLock::new(),
         }
+    }
+
+    /// Tells `interest` of every topic that gains its first live subscriber
+    /// here from now on (a cluster node announcing what it watches). Set
+    /// once; false if it was already set.
+    pub fn on_first_subscriber(&self, interest: Interest) -> bool {
+        self.interest.set(interest).is_ok()
+    }
+
+    /// The topics with a live subscriber here.
+    pub fn watched(&self) -> Vec<Topic> {
+        self.topics()
+            .iter()
+            .filter(|(_, list)| list.iter().any(|w| w.strong_count() > 0))
+            .map(|(topic, _)| *topic)
+            .collect()
     }
 
     /// Hands every update published here to `forwarder` too (a cluster
@@ -260,10 +282,16 @@ impl TrackingHub {
             notify: Notify::new(),
             capacity: self.capacity,
         });
-        self.topics()
-            .entry(topic)
-            .or_default()
-            .push(Arc::downgrade(&shared));
+        let first = {
+            let mut topics = self.topics();
+            let list = topics.entry(topic).or_default();
+            list.retain(|w| w.strong_count() > 0);
+            list.push(Arc::downgrade(&shared));
+            list.len() == 1
+        };
+        if first && let Some(interest) = self.interest.get() {
+            interest(topic);
+        }
         Subscription { shared }
     }
 
@@ -329,6 +357,29 @@ mod tests {
             at: Point::new(10.0, 20.0).unwrap_or_else(|_| unreachable!()),
             eta: Some(Seconds(90)),
         }
+    }
+
+    #[test]
+    fn a_topic_gaining_its_first_subscriber_is_announced_once() {
+        let hub = TrackingHub::new(4);
+        let announced: Arc<Mutex<Vec<Topic>>> = Arc::default();
+        let sink = announced.clone();
+        assert!(hub.on_first_subscriber(Arc::new(move |topic| {
+            sink.lock().unwrap().push(topic);
+        })));
+        let order = Topic::Order(OrderId(3));
+        let kitchen = Topic::Kitchen(RestaurantId(4));
+        let first = hub.subscribe(order);
+        let second = hub.subscribe(order);
+        let _kitchen = hub.subscribe(kitchen);
+        assert_eq!(*announced.lock().unwrap(), [order, kitchen]);
+        let mut watched = hub.watched();
+        watched.sort_by_key(|t| format!("{t:?}"));
+        assert_eq!(watched, [kitchen, order]);
+        drop((first, second));
+        assert_eq!(hub.watched(), [kitchen], "no live subscriber to the order");
+        let _again = hub.subscribe(order);
+        assert_eq!(*announced.lock().unwrap(), [order, kitchen, order]);
     }
 
     #[test]

@@ -177,6 +177,8 @@ impl ClusterNode {
         .await
         .map_err(|err| ClusterError::Door(err.to_string()))?;
         host.announce_through(door.get_cell());
+        let (_watches, watching) = door::keep_watches(door.get_cell(), &hub, config.beat());
+        tasks.push(watching);
 
         let (_duties_tx, duties) = watch::channel(BTreeSet::from([OUTBOX_DUTY.to_owned()]));
         let (duty_running_tx, duty_running) = watch::channel(BTreeSet::new());

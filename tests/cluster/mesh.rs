@@ -70,12 +70,20 @@ async fn zones(zones: &[&str]) -> (Arc<ZoneHost>, watch::Sender<Owned>) {
     (host, owned_tx)
 }
 
-/// Opens a node's door on `hub`, answering calls for `host`'s zones.
-async fn open_door(hub: Arc<TrackingHub>, host: &Arc<ZoneHost>) {
+/// Opens a node's door on `hub`, answering calls for `host`'s zones and
+/// watching the topics `hub` has subscribers for.
+async fn open_door(hub: Arc<TrackingHub>, host: &Arc<ZoneHost>) -> Arc<door::Watches> {
     hub.forward_to(door::tracking_relay());
     let calls: Arc<dyn CallHandler> = Arc::new(ZoneDoorHandler::new(host.clone()));
-    let door = door::open(DoorArgs { hub, calls }).await.unwrap();
+    let door = door::open(DoorArgs {
+        hub: hub.clone(),
+        calls,
+    })
+    .await
+    .unwrap();
     host.announce_through(door.get_cell());
+    let (watches, _task) = door::keep_watches(door.get_cell(), &hub, Duration::from_millis(200));
+    watches
 }
 
 fn update() -> Update {
@@ -105,7 +113,7 @@ async fn child(port: u16, cookie: &str) {
     let watcher = hub.subscribe(Topic::Order(OrderId(77)));
     let _server = node_server("child", port, cookie).await;
     let (host, _owned) = zones(&["zone/child"]).await;
-    open_door(hub, &host).await;
+    let _watches = open_door(hub, &host).await;
     println!("LISTENING");
     let got = tokio::time::timeout(Duration::from_secs(20), watcher.recv()).await;
     match got {
@@ -180,6 +188,44 @@ async fn connected(membership: &Membership) -> std::collections::BTreeSet<String
     named
 }
 
+/// The child watches order 77 (it has a subscriber), not order 78: a
+/// position published here for order 77 reaches it (the child says so).
+async fn a_position_reaches_the_childs_subscriber(
+    hub: &TrackingHub,
+    lines: &mut tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+) {
+    // The child watches order 77 (it has a subscriber), not order 78:
+    // positions go to watchers only.
+    assert!(
+        until(Duration::from_secs(10), || {
+            !door::remote_watchers(Topic::Order(OrderId(77))).is_empty()
+        })
+        .await,
+        "the child's watch of order 77 never showed up"
+    );
+    assert!(door::remote_watchers(Topic::Order(OrderId(78))).is_empty());
+    assert!(
+        door::remote_watchers(Topic::Courier(CourierId(5))).is_empty(),
+        "a courier's topic carries no positions"
+    );
+    hub.publish(Topic::Order(OrderId(77)), &update());
+    let heard = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if line.contains("RECEIVED") {
+                return line;
+            }
+        }
+        String::new()
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        heard.trim(),
+        "RECEIVED",
+        "the child's subscriber got the update"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn updates_and_zone_calls_cross_to_another_node() {
     if let Ok(role) = std::env::var(ROLE) {
@@ -217,22 +263,7 @@ async fn updates_and_zone_calls_cross_to_another_node() {
             "sessions by node name"
         );
 
-        hub.publish(Topic::Order(OrderId(77)), &update());
-        let heard = tokio::time::timeout(Duration::from_secs(20), async {
-            while let Ok(Some(line)) = lines.next_line().await {
-                if line.contains("RECEIVED") {
-                    return line;
-                }
-            }
-            String::new()
-        })
-        .await
-        .unwrap();
-        assert_eq!(
-            heard.trim(),
-            "RECEIVED",
-            "the child's subscriber got the update"
-        );
+        a_position_reaches_the_childs_subscriber(&hub, &mut lines).await;
 
         // A zone call for the child's zone runs on the child; one for this
         // node's zone runs here; one for a zone nobody runs gives up.
