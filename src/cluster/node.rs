@@ -239,6 +239,11 @@ impl ClusterNode {
         self.host.engines()
     }
 
+    /// The engine of `zone`, if it runs here.
+    pub fn engine(&self, zone: &str) -> Option<Arc<Engine>> {
+        self.host.engine(zone)
+    }
+
     /// The lease and membership tables.
     pub const fn table(&self) -> &LeaseTable {
         &self.table

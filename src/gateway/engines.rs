@@ -150,11 +150,7 @@ impl Engines {
     pub fn local_engine(&self, zone: &str) -> Option<Arc<Engine>> {
         match self {
             Self::One(engine) => Some(engine.clone()),
-            Self::Cluster(node) => node
-                .engines()
-                .into_iter()
-                .find(|(z, _)| z == zone)
-                .map(|(_, e)| e),
+            Self::Cluster(node) => node.engine(zone),
         }
     }
 
