@@ -97,6 +97,11 @@ fn app_message(update: CourierUpdate, projection: &LocalProjection) -> Step {
         CourierUpdate::Released(orders) => ServerMsg::Released {
             order_ids: orders.iter().map(|o| o.0).collect(),
         },
+        CourierUpdate::Reposition(to) => ServerMsg::Reposition {
+            kitchen_id: to.restaurant.0,
+            to: Position::of_point(to.to, projection),
+            arrive_by: to.arrive_by.0,
+        },
     };
     Step::Send(msg)
 }
