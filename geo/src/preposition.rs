@@ -3,20 +3,23 @@
 //!
 //! The rule, run by a zone's dispatcher at most once a minute:
 //!
-//! 1. **Expected demand** at a restaurant is its recent order rate (orders
-//!    placed in the last `demand_window`, counted from what the dispatcher
-//!    has been told: never an order not yet placed) times the `horizon`
-//!    looked ahead: 6 orders in the last hour expect 2 in the next 20
-//!    minutes.
-//! 2. **Supply** at a restaurant is the couriers within `near` travel time of
-//!    it who are free, or will be within the horizon (busy couriers count at
-//!    their planned finish, moving ones at their destination).
+//! 1. **Expected demand** around a restaurant is the recent order rate
+//!    (orders placed in the last `demand_window`, counted from what the
+//!    dispatcher has been told: never an order not yet placed) of every
+//!    restaurant within `near` travel time of it, itself included, times the
+//!    `horizon` looked ahead: 6 orders in the last hour around it expect 2
+//!    in the next 20 minutes. A courier waiting there serves them all.
+//! 2. **Supply** around a restaurant is the couriers within `near` of it who
+//!    are free, or will be within the horizon (busy couriers count at their
+//!    planned finish, moving ones at their destination).
 //! 3. A restaurant is **short** when expected demand exceeds supply by at
 //!    least `min_shortfall`. The shortest is served first: the nearest idle
 //!    courier within `max_travel` is sent there, provided that leaving does
 //!    not make any restaurant it now covers short (a courier already at a
 //!    good spot stays), and that it arrives `near` before its shift ends.
-//!    Supplies are updated and the next shortest restaurant is served.
+//!    Supplies are updated (the courier now counts around its destination,
+//!    no longer around where it was) and the next shortest restaurant is
+//!    served.
 //! 4. At most `max_share` of the idle couriers move in one go, and a courier
 //!    moved is not moved again for `rest` (hysteresis: it is not bounced
 //!    between two restaurants whose counts flicker). Both are the caller's to
@@ -148,7 +151,7 @@ pub fn plan_moves<M: TravelModel>(
     model: &M,
     params: &PrepositionParams,
 ) -> Vec<Move> {
-    let mut spots = expected_demand(now, recent, params);
+    let mut spots = expected_demand(now, recent, model, params);
     if spots.is_empty() || idle.is_empty() {
         return Vec::new();
     }
@@ -202,9 +205,9 @@ pub fn plan_moves<M: TravelModel>(
             if model.travel_time(left.position, other.at) <= params.near {
                 other.supply -= 1.0;
             }
-        }
-        if let Some(s) = spots.get_mut(&target) {
-            s.supply += 1.0;
+            if model.travel_time(spot.at, other.at) <= params.near {
+                other.supply += 1.0;
+            }
         }
         moves.push(Move {
             courier,
@@ -216,11 +219,12 @@ pub fn plan_moves<M: TravelModel>(
     moves
 }
 
-/// Expected orders within the horizon per restaurant with orders placed in
-/// the window ending at `now`.
-fn expected_demand(
+/// Expected orders within the horizon around each restaurant with orders
+/// placed in the window ending at `now`.
+fn expected_demand<M: TravelModel>(
     now: Seconds,
     recent: &[PlacedOrder],
+    model: &M,
     params: &PrepositionParams,
 ) -> BTreeMap<RestaurantId, Spot> {
     let per_order = params.horizon.0 as f64 / params.demand_window.0 as f64;
@@ -238,6 +242,14 @@ fn expected_demand(
                 supply: 0.0,
             })
             .expected += per_order;
+    }
+    let own: Vec<(Point, f64)> = spots.values().map(|s| (s.at, s.expected)).collect();
+    for spot in spots.values_mut() {
+        spot.expected = own
+            .iter()
+            .filter(|(at, _)| model.travel_time(spot.at, *at) <= params.near)
+            .map(|(_, expected)| expected)
+            .sum();
     }
     spots
 }
@@ -432,6 +444,24 @@ mod tests {
             })
             .collect();
         assert!(plan(m(120), &recent, &ending).is_empty());
+    }
+
+    #[test]
+    fn neighbouring_restaurants_pool_their_demand() {
+        // Two orders each at r1 and r2, 200 m apart: neither expects one
+        // alone, together they do (and nobody is within 5 minutes).
+        let mut recent = orders(2, 1, 800.0, m(100));
+        recent.extend(orders(2, 2, 1_000.0, m(100)));
+        let couriers = [
+            courier(1, 0.0, m(0)),
+            courier(2, 5_000.0, m(0)),
+            courier(3, 9_000.0, m(0)),
+        ];
+        let moves = plan(m(120), &recent, &couriers);
+        assert_eq!(moves.len(), 1);
+        assert_eq!(moves[0].courier, CourierId(1));
+        let apart = [orders(2, 1, 800.0, m(100)), orders(2, 2, 4_000.0, m(100))].concat();
+        assert!(plan(m(120), &apart, &couriers).is_empty());
     }
 
     #[test]
