@@ -281,6 +281,11 @@ pub struct ReplayArgs {
         value_parser = parse_prefix
     )]
     pub only: Vec<String>,
+    /// Turn on prepositioning, the MDRP variant: the dispatcher sends idle
+    /// couriers towards restaurants whose recent orders outrun the couriers
+    /// near them (reported as the variant in the output and summary.json).
+    #[arg(long)]
+    pub preposition: bool,
 }
 
 /// Arguments of `foodiefast plan`.

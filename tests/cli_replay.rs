@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use foodiefast::mdrp::solution::{ASSIGNMENTS_FILE, COURIERS_SOLUTION_FILE, ORDERS_SOLUTION_FILE};
-use foodiefast::mdrp::{Instance, Solution, feasibility};
+use foodiefast::mdrp::{Instance, Place, Solution, feasibility};
 
 const INSTANCE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -97,6 +97,51 @@ fn a_replayed_day_is_written_feasible_and_accounts_for_every_order_once() {
             .unwrap();
     assert_eq!(summary["orders"], instance.orders().len());
     assert_eq!(summary["delivered"], delivered);
+    assert!(summary.get("variant").is_none(), "no variant by default");
+}
+
+#[test]
+fn a_prepositioning_replay_is_feasible_moves_couriers_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = foodiefast(&[
+        "replay",
+        "--instance",
+        INSTANCE,
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--preposition",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.starts_with("variant: prepositioning"), "{stdout}");
+
+    let instance = Instance::load(Path::new(INSTANCE)).unwrap();
+    let solution = Solution::read(dir.path()).unwrap();
+    assert_eq!(feasibility::check(&instance, &solution).unwrap(), vec![]);
+    // Moves to a restaurant beyond one per pickup: couriers sent ahead.
+    let to_restaurants = solution
+        .routes
+        .values()
+        .flatten()
+        .filter(|m| matches!(m.destination, Place::Restaurant(_)))
+        .count();
+    assert!(
+        to_restaurants > solution.assignments.len(),
+        "{to_restaurants} moves to restaurants, {} pickups",
+        solution.assignments.len()
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["variant"], "prepositioning");
+    assert_eq!(
+        summary["couriers"]["prepositioning_moves"],
+        to_restaurants - solution.assignments.len()
+    );
 }
 
 #[test]

@@ -18,7 +18,7 @@ use foodiefast_geo::{CourierId, OrderId, Point, RestaurantId, Seconds};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
-use crate::domain::courier::{Offer, OfferAnswer};
+use crate::domain::courier::{Offer, OfferAnswer, Reposition};
 use crate::domain::order::OrderEvent;
 
 /// What a subscriber watches.
@@ -55,6 +55,9 @@ pub enum CourierUpdate {
     OrderCancelled(OrderId),
     /// Orders taken back from the courier (it went offline before pickup).
     Released(Vec<OrderId>),
+    /// Prepositioning: go and wait at this restaurant, where orders are
+    /// expected; offers follow once the courier is there.
+    Reposition(Reposition),
 }
 
 /// One live update.

@@ -18,11 +18,13 @@ use foodiefast_actors::clock::Clock;
 use foodiefast_actors::couriers::{
     CourierActor, CourierArgs, CourierMsg, CourierNotice, TripLedger,
 };
-use foodiefast_actors::domain::courier::{CourierError, CourierStatus, Offer, OfferAnswer};
+use foodiefast_actors::domain::courier::{
+    CourierError, CourierStatus, Offer, OfferAnswer, Reposition,
+};
 use foodiefast_actors::memory_store::MemoryStore;
 use foodiefast_actors::store::CourierStore;
-use foodiefast_actors::tracking::{Topic, TrackingHub, Update};
-use foodiefast_geo::{CourierId, OrderId, Seconds};
+use foodiefast_actors::tracking::{CourierUpdate, Topic, TrackingHub, Update};
+use foodiefast_geo::{CourierId, OrderId, RestaurantId, Seconds};
 use ractor::{Actor, ActorRef};
 use support::{ask, pt};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
@@ -250,4 +252,86 @@ async fn an_offer_to_a_busy_courier_goes_straight_back() {
         refused,
         Err(CourierError::IllegalTransition { .. })
     ));
+}
+
+fn reposition_to_kitchen_at_1_km() -> Reposition {
+    Reposition {
+        restaurant: RestaurantId(3),
+        to: pt(1_000.0),
+        arrive_by: Seconds(300),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_courier_sent_to_a_restaurant_is_told_and_free_again_only_once_there() {
+    let mut r = rig().await;
+    online(&mut r).await;
+    let app = r.hub.subscribe(Topic::Courier(CourierId(1)));
+    r.courier
+        .cast(CourierMsg::Reposition(reposition_to_kitchen_at_1_km()))
+        .expect("delivered");
+    let told = app.recv().await.expect("open");
+    assert_eq!(
+        told,
+        Update::Courier(CourierUpdate::Reposition(reposition_to_kitchen_at_1_km()))
+    );
+    // On the way: positions say nothing to the dispatcher.
+    r.courier
+        .cast(CourierMsg::Position(pt(500.0)))
+        .expect("delivered");
+    assert_eq!(
+        ask(&r.courier, CourierMsg::Status).await,
+        CourierStatus::Idle
+    );
+    assert!(r.notices.try_recv().is_err(), "nothing said mid-move");
+    // Within 50 m of the kitchen: there, and free for offers.
+    r.courier
+        .cast(CourierMsg::Position(pt(970.0)))
+        .expect("delivered");
+    ask(&r.courier, CourierMsg::Status).await;
+    let notice = r.notices.try_recv().expect("free at the kitchen");
+    assert!(
+        matches!(notice, CourierNotice::Available(c) if c.position == pt(970.0)),
+        "{notice:?}"
+    );
+    // The move is over: the overdue timer, later, says nothing more.
+    tokio::time::sleep(Duration::from_secs(1_000)).await;
+    assert!(r.notices.try_recv().is_err(), "{:?}", r.notices.try_recv());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_courier_that_never_arrives_is_free_again_where_it_is_after_the_grace() {
+    let mut r = rig().await;
+    online(&mut r).await;
+    r.courier
+        .cast(CourierMsg::Reposition(reposition_to_kitchen_at_1_km()))
+        .expect("delivered");
+    r.courier
+        .cast(CourierMsg::Position(pt(200.0)))
+        .expect("delivered");
+    // Ten minutes past the expected arrival (minute 5): minute 15.
+    tokio::time::sleep(Duration::from_secs(899)).await;
+    assert!(r.notices.try_recv().is_err(), "still on its way");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let notice = r.notices.recv().await.expect("free again");
+    assert!(
+        matches!(notice, CourierNotice::Available(c) if c.position == pt(200.0)),
+        "{notice:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_busy_courier_ignores_a_move() {
+    let mut r = rig().await;
+    online(&mut r).await;
+    offer_and_accept(&r, 11).await.expect("held");
+    let app = r.hub.subscribe(Topic::Courier(CourierId(1)));
+    r.courier
+        .cast(CourierMsg::Reposition(reposition_to_kitchen_at_1_km()))
+        .expect("delivered");
+    assert_eq!(
+        ask(&r.courier, CourierMsg::Status).await,
+        CourierStatus::HeadingToPickup
+    );
+    assert!(app.try_recv().is_none(), "the app is told nothing");
 }

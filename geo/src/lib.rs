@@ -13,6 +13,7 @@
 //! - [`route`]: timing of one courier's pickup and drop-off sequence;
 //! - [`bundling`]: grouping orders of one restaurant onto one courier;
 //! - [`assignment`]: the batch matching round (candidate graph, cost, solver).
+//! - [`preposition`]: sending idle couriers towards restaurants short of couriers.
 //!
 //! No function here panics on any input: bad input is a [`GeoError`].
 
@@ -26,6 +27,7 @@ pub mod index;
 mod neighbours;
 pub mod order;
 pub mod position;
+pub mod preposition;
 pub mod route;
 pub mod time;
 pub mod travel;

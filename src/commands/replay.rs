@@ -8,7 +8,9 @@
 //! one row per instance, one per class, and the totals beside the naive
 //! reference and the published anchor; `--only PREFIXES` keeps the
 //! instances whose name begins with one of the prefixes (a split by base
-//! instance, say: `--only 0,1,2` and `--only 3,4`).
+//! instance, say: `--only 0,1,2` and `--only 3,4`). `--preposition` turns on
+//! the prepositioning variant; the output's first line and each
+//! `summary.json` (`"variant": "prepositioning"`) then say so.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -20,6 +22,7 @@ use crate::cli::ReplayArgs;
 use crate::mdrp::metrics::{self, Metrics};
 use crate::mdrp::{Instance, ORDERS_FILE, Solution, feasibility, naive, report};
 use crate::replay::{self, ReplaySettings};
+use foodiefast_geo::preposition::PrepositionParams;
 
 /// The metrics file written beside the solution files.
 pub const SUMMARY_FILE: &str = "summary.json";
@@ -35,15 +38,28 @@ const PUBLISHED: Totals = Totals {
     pay_per_order: 11.42,
 };
 
+/// The name a run with prepositioning reports.
+pub const PREPOSITION_VARIANT: &str = "prepositioning";
+
 /// Runs `foodiefast replay`.
 pub fn run(args: &ReplayArgs, out: &mut impl Write) -> Result<(), Error> {
+    let settings = ReplaySettings {
+        preposition: args.preposition.then(PrepositionParams::default),
+        ..ReplaySettings::default()
+    };
+    if args.preposition {
+        writeln!(
+            out,
+            "variant: {PREPOSITION_VARIANT} (idle couriers sent towards restaurants short of couriers)"
+        )?;
+    }
     match (&args.instance, &args.out, &args.all) {
         (Some(_), _, None) if !args.only.is_empty() => Err(Error::InvalidArgument {
             name: "--only",
             reason: "only chooses among the instances of --all".into(),
         }),
-        (Some(instance), Some(dir), None) => replay_one(instance, dir, out),
-        (None, _, Some(root)) => replay_all(root, &args.only, args.out.as_deref(), out),
+        (Some(instance), Some(dir), None) => replay_one(instance, dir, &settings, out),
+        (None, _, Some(root)) => replay_all(root, &args.only, args.out.as_deref(), &settings, out),
         _ => Err(Error::InvalidArgument {
             name: "--instance",
             reason: "give either --instance DIR --out DIR, or --all DIR".into(),
@@ -60,10 +76,10 @@ struct Outcome {
 
 /// Replays `instance` on a thread of its own: the replay's paused-time
 /// runtime cannot live inside the command's runtime.
-fn replay_instance(instance: &Instance) -> Result<Outcome, Error> {
+fn replay_instance(instance: &Instance, settings: &ReplaySettings) -> Result<Outcome, Error> {
     let solution = std::thread::scope(|scope| {
         scope
-            .spawn(|| replay::replay(instance, &ReplaySettings::default()))
+            .spawn(|| replay::replay(instance, settings))
             .join()
             .map_err(|_| Error::ReplayAborted(instance.name().to_owned()))
     })??;
@@ -76,19 +92,44 @@ fn replay_instance(instance: &Instance) -> Result<Outcome, Error> {
     })
 }
 
-fn replay_one(dir: &Path, out_dir: &Path, out: &mut impl Write) -> Result<(), Error> {
+fn replay_one(
+    dir: &Path,
+    out_dir: &Path,
+    settings: &ReplaySettings,
+    out: &mut impl Write,
+) -> Result<(), Error> {
     let instance = Instance::load(dir)?;
-    let outcome = replay_instance(&instance)?;
-    write_outcome(&outcome, out_dir)?;
+    let outcome = replay_instance(&instance, settings)?;
+    write_outcome(&outcome, out_dir, settings)?;
     report::write_metrics(out, &outcome.metrics)?;
     out.flush()?;
     check_feasible(instance.name(), &outcome.violations)
 }
 
-fn write_outcome(outcome: &Outcome, out_dir: &Path) -> Result<(), Error> {
+/// The solution files and `summary.json`; a variant's summary names it.
+fn write_outcome(
+    outcome: &Outcome,
+    out_dir: &Path,
+    settings: &ReplaySettings,
+) -> Result<(), Error> {
     std::fs::create_dir_all(out_dir)?;
     outcome.solution.write(out_dir)?;
-    let summary = serde_json::to_string_pretty(&outcome.metrics).map_err(std::io::Error::other)?;
+    let summary = if settings.preposition.is_some() {
+        // The variant first, then the metrics as they always are.
+        #[derive(serde::Serialize)]
+        struct Variant<'a> {
+            variant: &'static str,
+            #[serde(flatten)]
+            metrics: &'a Metrics,
+        }
+        serde_json::to_string_pretty(&Variant {
+            variant: PREPOSITION_VARIANT,
+            metrics: &outcome.metrics,
+        })
+    } else {
+        serde_json::to_string_pretty(&outcome.metrics)
+    }
+    .map_err(std::io::Error::other)?;
     std::fs::write(out_dir.join(SUMMARY_FILE), summary + "\n")?;
     Ok(())
 }
@@ -138,6 +179,7 @@ fn replay_all(
     root: &Path,
     only: &[String],
     out_dir: Option<&Path>,
+    settings: &ReplaySettings,
     out: &mut impl Write,
 ) -> Result<(), Error> {
     let dirs = instance_dirs(root, only)?;
@@ -149,7 +191,7 @@ fn replay_all(
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
                     let Some(dir) = dirs.get(index) else { break };
-                    let result = replay_and_compare(dir, out_dir);
+                    let result = replay_and_compare(dir, out_dir, settings);
                     if let Ok(mut results) = results.lock() {
                         results.push((index, result));
                     }
@@ -178,11 +220,11 @@ fn replay_all(
 
 /// Replays the instance in `dir` (feasible, or an error) and dispatches it
 /// naively for comparison.
-fn replay_and_compare(dir: &Path, out_dir: Option<&Path>) -> Compared {
+fn replay_and_compare(dir: &Path, out_dir: Option<&Path>, settings: &ReplaySettings) -> Compared {
     let instance = Instance::load(dir)?;
-    let outcome = replay_instance(&instance)?;
+    let outcome = replay_instance(&instance, settings)?;
     if let Some(out_dir) = out_dir {
-        write_outcome(&outcome, &out_dir.join(instance.name()))?;
+        write_outcome(&outcome, &out_dir.join(instance.name()), settings)?;
     }
     check_feasible(instance.name(), &outcome.violations)?;
     let naive = metrics::measure(&instance, &naive::dispatch(&instance)?)?;

@@ -19,6 +19,7 @@ use std::time::Duration;
 use foodiefast_actors::EngineError;
 use foodiefast_actors::dispatch::DispatchParams;
 use foodiefast_actors::kitchens::KitchenActorError;
+use foodiefast_geo::preposition::PrepositionParams;
 use foodiefast_geo::{CourierId, GeoError, OrderId};
 
 pub use run::replay;
@@ -35,6 +36,10 @@ pub struct ReplaySettings {
     /// starts (MDRP schedules are planned ahead), rather than only as each
     /// courier comes online.
     pub announce_shifts: bool,
+    /// Prepositioning (the MDRP variant, reported as such): `None` off;
+    /// otherwise the dispatcher sends idle couriers towards restaurants
+    /// short of couriers, and the simulated couriers ride there.
+    pub preposition: Option<PrepositionParams>,
 }
 
 impl Default for ReplaySettings {
@@ -43,6 +48,7 @@ impl Default for ReplaySettings {
             dispatch_period: Duration::from_secs(10),
             dispatch: None,
             announce_shifts: true,
+            preposition: None,
         }
     }
 }

@@ -63,6 +63,12 @@ impl Recorder {
         }
     }
 
+    /// `courier`, idle, set off for a restaurant with no order to fetch
+    /// (prepositioning).
+    pub(super) fn moved(&mut self, courier: CourierId, step: Move) {
+        self.routes.entry(courier).or_default().push(step);
+    }
+
     /// The solution: one record per order of `instance`, delivered or not.
     pub(super) fn finish(self, instance: &Instance) -> Solution {
         let orders = instance

@@ -4,7 +4,10 @@
 //! it is picked up, couriers come online before they work and leave last);
 //! between phases the actors run until they are idle, so every instant is
 //! settled before the next. Between events the driver wakes at least once
-//! per dispatch period to answer the offers that reached the couriers' apps.
+//! per dispatch period to answer the offers that reached the couriers' apps,
+//! and, with prepositioning on, to send idle couriers where the dispatcher
+//! moved them: straight there at the instance's speed, from the next whole
+//! minute, recorded as a move to the restaurant.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -12,19 +15,19 @@ use std::time::Duration;
 
 use foodiefast_actors::clock::Clock;
 use foodiefast_actors::dispatch::DispatchParams;
-use foodiefast_actors::domain::courier::{Offer, OfferAnswer};
+use foodiefast_actors::domain::courier::{Offer, OfferAnswer, Reposition};
 use foodiefast_actors::memory_store::MemoryStore;
 use foodiefast_actors::tracking::{CourierUpdate, Subscription, Update};
 use foodiefast_actors::{Engine, EngineConfig};
 use foodiefast_geo::order::Order;
-use foodiefast_geo::{CourierId, OrderId, Point, Seconds};
+use foodiefast_geo::{CourierId, OrderId, Point, Seconds, StraightLine, TravelModel};
 use tokio::time::Instant;
 
 use super::kitchens;
 use super::recorder::Recorder;
-use super::simulator::{Errand, Simulator, Stop, Timetable, Whereabouts};
+use super::simulator::{Errand, Simulator, Stop, Timetable, Whereabouts, next_whole_minute};
 use super::{ReplayError, ReplaySettings};
-use crate::mdrp::{Instance, Place, Shift, Solution};
+use crate::mdrp::{Instance, Move, Place, Shift, Solution};
 
 /// What happens at an instant, in the order it happens within the instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -43,6 +46,8 @@ enum Event {
     PickedUp(CourierId),
     /// The courier hands an order over.
     Delivered(CourierId, OrderId),
+    /// The courier reaches the restaurant it was sent to (prepositioning).
+    Repositioned(CourierId),
     /// The courier's shift is over: it leaves once its last duty is done.
     ShiftEnds(CourierId),
 }
@@ -66,6 +71,7 @@ struct Day<'a> {
     instance: &'a Instance,
     orders: HashMap<OrderId, &'a Order>,
     simulator: Simulator,
+    model: StraightLine,
     engine: Engine,
     origin: Instant,
     queue: BTreeSet<(Seconds, Event)>,
@@ -98,6 +104,7 @@ impl<'a> Day<'a> {
             .unwrap_or_else(|| DispatchParams::new(service));
         dispatch.assignment.service = service;
         dispatch.assignment.cost.target_click_to_door = parameters.target_click_to_door;
+        dispatch.preposition = settings.preposition;
         let config = EngineConfig {
             dispatch_period: settings.dispatch_period,
             ..EngineConfig::default()
@@ -155,6 +162,7 @@ impl<'a> Day<'a> {
             instance,
             orders: instance.orders().iter().map(|o| (o.id, o)).collect(),
             simulator: Simulator::new(model, service),
+            model,
             engine,
             origin,
             queue,
@@ -245,6 +253,11 @@ impl<'a> Day<'a> {
                 self.engine.courier_delivered(id, order).await?;
                 Ok(())
             }
+            Event::Repositioned(id) => {
+                let at = self.courier(id)?.whereabouts.position;
+                self.engine.courier_position(id, at)?;
+                Ok(())
+            }
             Event::ShiftEnds(id) => self.end_shift(id).await,
         }
     }
@@ -278,19 +291,54 @@ impl<'a> Day<'a> {
 
     /// Every offer waiting in an online courier's app gets its answer: MDRP
     /// couriers take every assignment they can still pick up in their shift.
+    /// Couriers sent towards a restaurant ride there.
     async fn answer_offers(&mut self) -> Result<(), ReplayError> {
-        let mut offers = Vec::new();
-        // Only online couriers are offered anything.
+        let mut updates = Vec::new();
+        // Only online couriers are offered anything or moved.
         for (&id, courier) in self.couriers.iter().filter(|(_, c)| c.online) {
             while let Some(update) = courier.feed.try_recv() {
-                if let Ok(Update::Courier(CourierUpdate::Offered(offer))) = update {
-                    offers.push((id, offer));
+                match update {
+                    Ok(Update::Courier(CourierUpdate::Offered(offer))) => {
+                        updates.push((id, Ok(offer)));
+                    }
+                    Ok(Update::Courier(CourierUpdate::Reposition(to))) => {
+                        updates.push((id, Err(to)));
+                    }
+                    _ => {}
                 }
             }
         }
-        for (id, offer) in offers {
-            self.answer(id, offer).await?;
+        for (id, update) in updates {
+            match update {
+                Ok(offer) => self.answer(id, offer).await?,
+                Err(to) => self.reposition(id, to)?,
+            }
         }
+        Ok(())
+    }
+
+    /// A courier sent towards a restaurant sets off on the next whole minute
+    /// once free (the engine hears it is free at the handover, the
+    /// simulation leaves the customer half a service later, as with offers)
+    /// and rides straight there.
+    fn reposition(&mut self, id: CourierId, to: Reposition) -> Result<(), ReplayError> {
+        let now = self.now();
+        let model = self.model;
+        let courier = self.courier(id)?;
+        let departure = next_whole_minute(courier.free_at.max(now));
+        let arrival = departure + model.travel_time(courier.whereabouts.position, to.to);
+        let step = Move {
+            departure,
+            origin: courier.whereabouts.place,
+            destination: Place::Restaurant(to.restaurant),
+        };
+        courier.whereabouts = Whereabouts {
+            position: to.to,
+            place: step.destination,
+        };
+        courier.free_at = arrival;
+        self.recorder.moved(id, step);
+        self.queue.insert((arrival, Event::Repositioned(id)));
         Ok(())
     }
 

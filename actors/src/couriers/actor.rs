@@ -5,6 +5,13 @@
 //! what it carries. Statuses are written to the courier read model;
 //! positions are not persisted one by one, only published live to the
 //! customers whose food the courier carries.
+//!
+//! An idle courier the dispatcher sends towards a restaurant
+//! (prepositioning) is told so in its app and says nothing to the dispatcher
+//! until it is there (a position within [`ARRIVED_WITHIN_M`] of the
+//! restaurant): the dispatcher plans with it at the restaurant meanwhile. A
+//! courier still not there [`MOVE_GRACE`] after the expected arrival is free
+//! again where it is, so one that ignored the move is not lost to dispatch.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,11 +24,17 @@ use super::notices::{CourierNotice, NoticeBoard};
 use super::trips::{Trip, TripLedger};
 use crate::clock::Clock;
 use crate::domain::courier::{
-    CourierError, CourierOutcome, CourierState, CourierStatus, Offer, OfferAnswer,
+    CourierError, CourierOutcome, CourierState, CourierStatus, Offer, OfferAnswer, Reposition,
 };
 use crate::store::{CourierStore, CourierView};
 use crate::tracking::{CourierUpdate, Topic, TrackingHub, Update};
 use crate::zoning::Zone;
+
+/// A courier this close to where it was sent has arrived (GPS noise).
+pub const ARRIVED_WITHIN_M: f64 = 50.0;
+
+/// How long past the expected arrival a move is waited for.
+pub const MOVE_GRACE: Seconds = Seconds(600);
 
 /// What a courier actor is asked.
 #[derive(Debug)]
@@ -52,6 +65,11 @@ pub enum CourierMsg {
     },
     /// An offer's deadline passed (the actor's own timer).
     OfferDeadline(u64),
+    /// The dispatcher sends the idle courier towards a restaurant.
+    Reposition(Reposition),
+    /// A move expected to arrive at this instant is overdue (the actor's
+    /// own timer).
+    RepositionOverdue(Seconds),
     /// At the restaurant.
     Arrived(RpcReplyPort<Result<(), CourierError>>),
     /// Food on board.
@@ -152,9 +170,25 @@ impl Actor for CourierActor {
             CourierMsg::Position(at) => {
                 if state.courier.move_to(at).is_ok() {
                     state.publish_position(at);
-                    if state.courier.status() == CourierStatus::Idle {
+                    if state.courier.status() == CourierStatus::Idle && state.arrived_if_moving(at)
+                    {
                         state.announce_available();
                     }
+                }
+                return Ok(());
+            }
+            CourierMsg::Reposition(to) => {
+                state.reposition(&myself, to);
+                return Ok(());
+            }
+            CourierMsg::RepositionOverdue(arrive_by) => {
+                let overdue = state
+                    .courier
+                    .repositioning()
+                    .is_some_and(|r| r.arrive_by == arrive_by);
+                if overdue {
+                    state.courier.end_reposition();
+                    state.announce_available();
                 }
                 return Ok(());
             }
@@ -280,10 +314,39 @@ impl CourierActorState {
         }
     }
 
+    /// Whether a courier at `at` is free for offers: not on its way to a
+    /// restaurant, or just arrived there (the move ends).
+    fn arrived_if_moving(&mut self, at: Point) -> bool {
+        let Some(to) = self.courier.repositioning().map(|r| r.to) else {
+            return true;
+        };
+        if at.distance(to) > ARRIVED_WITHIN_M {
+            return false;
+        }
+        self.courier.end_reposition();
+        true
+    }
+
+    /// Starts a move the dispatcher asked for and tells the app; a courier
+    /// no longer idle ignores it (the dispatcher hears of its new state).
+    fn reposition(&mut self, myself: &ActorRef<CourierMsg>, to: Reposition) {
+        if self.courier.reposition(to).is_err() {
+            return;
+        }
+        let overdue_at = to.arrive_by + MOVE_GRACE;
+        let wait = (overdue_at - self.args.clock.now()).0.max(0);
+        myself.send_after(Duration::from_secs(wait.unsigned_abs()), move || {
+            CourierMsg::RepositionOverdue(to.arrive_by)
+        });
+        self.tell_app(CourierUpdate::Reposition(to));
+    }
+
     fn dispatcher_restarted(&mut self, zone: Zone) {
         if self.home != Some(zone) {
             return;
         }
+        // The new dispatcher never sent it anywhere.
+        self.courier.end_reposition();
         if let Some(offer) = self.courier.withdraw_offer() {
             self.tell_app(CourierUpdate::OfferEnded {
                 offer: offer.id,

@@ -1,7 +1,9 @@
 //! The zone dispatcher actor: owns the zone's [`DispatchBook`], runs a
 //! matching round on a fixed period (and at once when an order arrives and a
 //! courier is free), sends offers to courier actors, and turns accepted
-//! offers into assignments on the orders. Couriers report through
+//! offers into assignments on the orders; with prepositioning on, it also
+//! sends idle couriers towards restaurants short of couriers after each
+//! round. Couriers report through
 //! [`DispatcherMsg::Courier`]; orders through [`DispatcherMsg::OrderNeedsCourier`]
 //! and [`DispatcherMsg::OrderDone`].
 
@@ -19,7 +21,7 @@ use super::journal::DecisionJournal;
 use crate::clock::Clock;
 use crate::couriers::{CourierMsg, CourierNotice};
 use crate::directory::Directory;
-use crate::domain::courier::{Offer, OfferAnswer};
+use crate::domain::courier::{Offer, OfferAnswer, Reposition};
 use crate::domain::order::{OrderCommand, UnassignReason};
 use crate::orders::OrderRouter;
 
@@ -223,6 +225,27 @@ impl<M: TravelModel> DispatcherState<M> {
             if !delivered {
                 // The courier's actor is gone: treat as a decline.
                 let _ = self.book.answer(offer.offer, OfferAnswer::Declined);
+            }
+        }
+        self.preposition(now);
+    }
+
+    /// Sends the couriers the book moves towards restaurants; one whose
+    /// actor is gone is forgotten.
+    fn preposition(&mut self, now: Seconds) {
+        for m in self.book.preposition(now) {
+            metrics::counter!("foodiefast_prepositioning_moves_total").increment(1);
+            let message = CourierMsg::Reposition(Reposition {
+                restaurant: m.restaurant,
+                to: m.to,
+                arrive_by: m.arrive_at,
+            });
+            let delivered = self
+                .couriers
+                .get(&m.courier)
+                .is_some_and(|a| a.cast(message).is_ok());
+            if !delivered {
+                self.book.courier_gone(m.courier);
             }
         }
     }

@@ -17,6 +17,12 @@
 //! an order (or let the offer lapse) is not offered that order again for a
 //! while: long enough for others to be asked, not so long that an order with
 //! a single courier around waits forever.
+//!
+//! With prepositioning on (a variant, off by default), the book also sends
+//! idle couriers that no plan uses towards restaurants short of couriers
+//! (`foodiefast_geo::preposition`). A moving courier is planned with at the
+//! restaurant from its arrival, like a busy one, and offered nothing until it
+//! says it is free there: it is never diverted mid-move.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -26,6 +32,7 @@ use foodiefast_geo::assignment::{AssignmentParams, RoundPlan, plan_round_excludi
 use foodiefast_geo::bundling::{Bundle, BundlingParams, adaptive_max_size, bundle_orders_at};
 use foodiefast_geo::fleet::Fleet;
 use foodiefast_geo::order::{Courier, Order};
+use foodiefast_geo::preposition::{self, Move, PlacedOrder, PrepositionParams};
 use foodiefast_geo::route::ServiceTimes;
 use foodiefast_geo::{CourierId, GeoError, OrderId, Point, Seconds, TravelModel};
 
@@ -64,6 +71,9 @@ pub struct DispatchParams {
     /// long after the last plan: costs still drift with the clock (couriers
     /// idle, orders waiting), but slowly. Zero re-plans every round.
     pub replan_every: Seconds,
+    /// Prepositioning (a variant, `None`: off): idle couriers sent towards
+    /// restaurants whose recent orders outrun the couriers near them.
+    pub preposition: Option<PrepositionParams>,
 }
 
 impl DispatchParams {
@@ -90,6 +100,7 @@ impl DispatchParams {
             look_ahead_grace: Some(Seconds::from_minutes(15)),
             planning_horizon: Some(Seconds::from_minutes(20)),
             replan_every: Seconds::from_minutes(1),
+            preposition: None,
         }
     }
 }
@@ -189,6 +200,17 @@ pub struct DispatchBook<M> {
     next_due: Option<Seconds>,
     /// Rounds that planned (rather than finding the last plan still good).
     planned_rounds: u64,
+    /// Couriers the last plan chose whose offer is not made yet: they have
+    /// a plan, so prepositioning leaves them where they are.
+    planned: HashSet<CourierId>,
+    /// With prepositioning: the orders told of lately, as demand.
+    recent: BTreeMap<OrderId, PlacedOrder>,
+    /// Couriers on their way to a restaurant.
+    moving: HashSet<CourierId>,
+    /// When each courier was last sent somewhere (kept for the rest period).
+    last_moved: HashMap<CourierId, Seconds>,
+    /// When prepositioning last ran.
+    last_prepositioned: Option<Seconds>,
 }
 
 impl<M: TravelModel> DispatchBook<M> {
@@ -196,6 +218,9 @@ impl<M: TravelModel> DispatchBook<M> {
     pub fn new(model: M, params: DispatchParams) -> Result<Self, GeoError> {
         params.bundling.validate()?;
         params.assignment.cost.validate()?;
+        if let Some(p) = &params.preposition {
+            p.validate()?;
+        }
         Ok(Self {
             model,
             params,
@@ -212,6 +237,11 @@ impl<M: TravelModel> DispatchBook<M> {
             last_planned: None,
             next_due: None,
             planned_rounds: 0,
+            planned: HashSet::new(),
+            recent: BTreeMap::new(),
+            moving: HashSet::new(),
+            last_moved: HashMap::new(),
+            last_prepositioned: None,
         })
     }
 
@@ -252,6 +282,16 @@ impl<M: TravelModel> DispatchBook<M> {
         if offered || self.waiting.contains_key(&order.id) {
             return Err(DispatchError::DuplicateOrder(order.id));
         }
+        if self.params.preposition.is_some() {
+            self.recent.insert(
+                order.id,
+                PlacedOrder {
+                    restaurant: order.restaurant,
+                    at: order.pickup,
+                    placed_at: order.placed_at,
+                },
+            );
+        }
         self.waiting.insert(order.id, order);
         self.changed = true;
         Ok(())
@@ -283,6 +323,8 @@ impl<M: TravelModel> DispatchBook<M> {
     /// position or shift changed.
     pub fn courier_available(&mut self, courier: Courier) {
         self.scheduled.remove(&courier.id);
+        // A moving courier says it is free once it has arrived.
+        self.moving.remove(&courier.id);
         if !self.offers.values().any(|o| o.courier.id == courier.id) {
             self.busy.remove(&courier.id);
             self.fleet.upsert(courier);
@@ -310,6 +352,10 @@ impl<M: TravelModel> DispatchBook<M> {
     pub fn courier_gone(&mut self, id: CourierId) -> Vec<OrderId> {
         self.changed = true;
         self.scheduled.remove(&id);
+        // Gone mid-move: it will not come free at the restaurant.
+        if self.moving.remove(&id) {
+            self.busy.remove(&id);
+        }
         if !self.busy.contains(&id) {
             self.fleet.remove(id);
         }
@@ -352,6 +398,7 @@ impl<M: TravelModel> DispatchBook<M> {
             .filter(|&id| self.fleet.get(id).is_none_or(|c| c.free_at + grace < now))
             .collect();
         for id in overdue {
+            self.moving.remove(&id);
             self.busy.remove(&id);
             self.fleet.remove(id);
             self.changed = true;
@@ -458,9 +505,13 @@ impl<M: TravelModel> DispatchBook<M> {
     pub fn round(&mut self, now: Seconds) -> Result<Vec<OfferToSend>, DispatchError> {
         self.forget_overdue(now);
         self.admit_scheduled(now);
+        if self.waiting.is_empty() {
+            self.planned.clear();
+        }
         if self.waiting.is_empty() || self.available() == 0 || !self.must_plan(now) {
             return Ok(Vec::new());
         }
+        self.planned.clear();
         self.changed = false;
         self.last_planned = Some(now);
         self.planned_rounds += 1;
@@ -483,6 +534,7 @@ impl<M: TravelModel> DispatchBook<M> {
             if self.busy.contains(&chosen.courier) {
                 continue;
             }
+            self.planned.insert(chosen.courier);
             // Not yet: the courier need not leave now, and a better one may
             // come free; the plan falls due when it must.
             let commit_at = chosen.latest_departure - self.params.commit_horizon;
@@ -537,6 +589,60 @@ impl<M: TravelModel> DispatchBook<M> {
             });
         }
         Ok(offers)
+    }
+
+    /// With prepositioning on, at most once a minute: sends idle couriers
+    /// with no plan towards restaurants short of couriers (see
+    /// `foodiefast_geo::preposition`). Each courier sent is planned with at
+    /// the restaurant from its arrival and offered nothing until it says it
+    /// is free there.
+    pub fn preposition(&mut self, now: Seconds) -> Vec<Move> {
+        let Some(params) = self.params.preposition else {
+            return Vec::new();
+        };
+        if self
+            .last_prepositioned
+            .is_some_and(|at| now < at + Seconds::from_minutes(1))
+        {
+            return Vec::new();
+        }
+        self.last_prepositioned = Some(now);
+        let window_start = now - params.demand_window;
+        self.recent.retain(|_, o| o.placed_at > window_start);
+        self.last_moved.retain(|_, at| now < *at + params.rest);
+        let idle: Vec<Courier> = self
+            .fleet
+            .iter()
+            .filter(|c| {
+                c.free_at <= now
+                    && !self.busy.contains(&c.id)
+                    && !self.planned.contains(&c.id)
+                    && !self.last_moved.contains_key(&c.id)
+            })
+            .copied()
+            .collect();
+        let recent: Vec<PlacedOrder> = self.recent.values().copied().collect();
+        let moves = preposition::plan_moves(now, &recent, &self.fleet, &idle, &self.model, &params);
+        for m in &moves {
+            let Some(courier) = self.fleet.get(m.courier).copied() else {
+                continue;
+            };
+            self.fleet.upsert(Courier {
+                position: m.to,
+                free_at: m.arrive_at,
+                ..courier
+            });
+            self.busy.insert(m.courier);
+            self.moving.insert(m.courier);
+            self.last_moved.insert(m.courier, now);
+            self.changed = true;
+        }
+        moves
+    }
+
+    /// Couriers on their way to a restaurant.
+    pub fn moving(&self) -> usize {
+        self.moving.len()
     }
 
     fn record(&mut self, decision: &Decision) {

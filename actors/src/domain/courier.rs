@@ -6,10 +6,14 @@
 //! any online state -> offline (orders not yet picked up go back to matching)
 //! ```
 //!
+//! An idle courier may be sent towards a restaurant (prepositioning): it
+//! stays idle, with a [`Reposition`] under way until it arrives, an offer
+//! reaches it, or it goes offline.
+//!
 //! An offer is answered once: a second answer (or a timeout after an
 //! answer) is accepted and has no effect, so a flaky app retrying is safe.
 
-use foodiefast_geo::{OrderId, Point, Seconds};
+use foodiefast_geo::{OrderId, Point, RestaurantId, Seconds};
 use serde::{Deserialize, Serialize};
 
 /// What a courier is doing.
@@ -69,6 +73,17 @@ pub struct Offer {
     pub pickup: Point,
     /// When the offer lapses.
     pub deadline: Seconds,
+}
+
+/// An idle courier sent to wait at a restaurant where orders are expected.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Reposition {
+    /// The restaurant.
+    pub restaurant: RestaurantId,
+    /// Where it is.
+    pub to: Point,
+    /// When the dispatcher expects the courier there.
+    pub arrive_by: Seconds,
 }
 
 /// How an offer ended.
@@ -142,6 +157,8 @@ pub struct CourierState {
     last_answered: Option<(u64, OfferAnswer)>,
     /// Orders accepted and not yet delivered, in drop-off sequence.
     carrying: Vec<OrderId>,
+    /// Where an idle courier was sent, until it gets there.
+    reposition: Option<Reposition>,
 }
 
 impl Default for CourierState {
@@ -153,6 +170,7 @@ impl Default for CourierState {
             offer: None,
             last_answered: None,
             carrying: Vec::new(),
+            reposition: None,
         }
     }
 }
@@ -181,6 +199,26 @@ impl CourierState {
     /// Orders accepted and not yet delivered.
     pub fn carrying(&self) -> &[OrderId] {
         &self.carrying
+    }
+
+    /// Where the courier was sent, while it is on its way.
+    pub const fn repositioning(&self) -> Option<&Reposition> {
+        self.reposition.as_ref()
+    }
+
+    /// Sends an idle courier with nothing to carry towards a restaurant; a
+    /// new move replaces one under way.
+    pub fn reposition(&mut self, to: Reposition) -> Result<CourierOutcome, CourierError> {
+        if self.status != CourierStatus::Idle || !self.carrying.is_empty() {
+            return Err(self.illegal("be sent to a restaurant"));
+        }
+        self.reposition = Some(to);
+        Ok(CourierOutcome::Changed)
+    }
+
+    /// Ends the move under way (arrived, or given up on), if any.
+    pub fn end_reposition(&mut self) -> Option<Reposition> {
+        self.reposition.take()
     }
 
     fn illegal(&self, command: &'static str) -> CourierError {
@@ -222,6 +260,7 @@ impl CourierState {
             offer: None,
             last_answered: None,
             carrying,
+            reposition: None,
         }
     }
 
@@ -271,6 +310,7 @@ impl CourierState {
                 }
                 self.status = CourierStatus::Offline;
                 self.shift_end = None;
+                self.reposition = None;
                 Ok(if orders.is_empty() {
                     CourierOutcome::Changed
                 } else {
@@ -296,6 +336,8 @@ impl CourierState {
         }
         self.status = CourierStatus::Offered;
         self.offer = Some(offer);
+        // A new instruction: the move, if any, is over.
+        self.reposition = None;
         Ok(CourierOutcome::Changed)
     }
 

@@ -97,6 +97,11 @@ fn app_message(update: CourierUpdate, projection: &LocalProjection) -> Step {
         CourierUpdate::Released(orders) => ServerMsg::Released {
             order_ids: orders.iter().map(|o| o.0).collect(),
         },
+        CourierUpdate::Reposition(to) => ServerMsg::Reposition {
+            kitchen_id: to.restaurant.0,
+            to: Position::of_point(to.to, projection),
+            arrive_by: to.arrive_by.0,
+        },
     };
     Step::Send(msg)
 }
@@ -272,5 +277,33 @@ fn refusal(err: &ApiError) -> ServerMsg {
     ServerMsg::Error {
         code: body.code,
         message: body.message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use foodiefast_actors::domain::courier::Reposition;
+    use foodiefast_geo::{LatLng, Point, RestaurantId, Seconds};
+
+    use super::*;
+
+    #[test]
+    fn a_move_reaches_the_app_as_a_reposition_message() {
+        let projection = LocalProjection::new(LatLng::new(52.52, 13.405).unwrap()).unwrap();
+        let update = CourierUpdate::Reposition(Reposition {
+            restaurant: RestaurantId(3),
+            to: Point::new(0.0, 0.0).unwrap(),
+            arrive_by: Seconds(1_700_000_000),
+        });
+        let Step::Send(msg) = app_message(update, &projection) else {
+            panic!("a move is always sent");
+        };
+        let value: serde_json::Value = serde_json::from_str(&msg.to_text()).unwrap();
+        assert_eq!(value["v"], 1);
+        assert_eq!(value["type"], "reposition");
+        assert_eq!(value["kitchen_id"], 3);
+        assert_eq!(value["arrive_by"], 1_700_000_000);
+        assert!((value["to"]["lat"].as_f64().unwrap() - 52.52).abs() < 1e-9);
+        assert!((value["to"]["lng"].as_f64().unwrap() - 13.405).abs() < 1e-9);
     }
 }

@@ -109,6 +109,17 @@ pub enum ServerMsg {
         /// The orders.
         order_ids: Vec<u64>,
     },
+    /// Courier feed: prepositioning, go and wait at this kitchen, where
+    /// orders are expected; offers follow once there.
+    Reposition {
+        /// The kitchen.
+        kitchen_id: u64,
+        /// Where it is.
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        to: Option<Position>,
+        /// When the dispatcher expects the courier there, Unix seconds.
+        arrive_by: i64,
+    },
     /// Courier feed: a command was carried out.
     Ack {
         /// The command's `type` (`answer`, `arrived`, `picked_up`, `delivered`).

@@ -482,3 +482,52 @@ fn every_violation_is_collected_and_named() {
     .to_string();
     assert_eq!(text, "c2 is not at the customer of o3 at minute 736.5");
 }
+
+/// c1 is sent from its start to r2 at 650 (16 minutes: there at 666), then
+/// on to r1 at 699 (16 minutes: there at 715), where it picks up at 727 as
+/// in the feasible solution.
+fn prepositioned() -> Solution {
+    let mut s = feasible();
+    let route = route_of(&mut s, 1);
+    route[0] = mv(699, r(2), r(1));
+    route.insert(0, mv(650, Place::Start, r(2)));
+    s
+}
+
+#[test]
+fn prepositioning_moves_are_feasible_when_continuous_and_in_time() {
+    let s = prepositioned();
+    assert_eq!(violations(&s), vec![]);
+    let instance = Instance::load(Fixture::valid().path()).unwrap();
+    let metrics = crate::mdrp::metrics::measure(&instance, &s).unwrap();
+    assert_eq!(metrics.couriers.prepositioning_moves, 1);
+}
+
+#[test]
+fn a_prepositioning_move_out_of_place_or_time_is_caught() {
+    // Leaving r2 at 660, before reaching it at 666.
+    let mut s = prepositioned();
+    route_of(&mut s, 1)[1].departure = m(660);
+    assert_eq!(
+        violations(&s),
+        vec![Violation::DepartureBeforeArrival {
+            courier: CourierId(1),
+            place: r(2),
+            arrival: at(666),
+            departure: at(660),
+        }]
+    );
+    // Setting off for r1 from r3, where it never went.
+    let mut s = prepositioned();
+    route_of(&mut s, 1)[1].origin = Place::Restaurant(RestaurantId(3));
+    let found = violations(&s);
+    assert!(
+        found.contains(&Violation::MoveDiscontinuous {
+            courier: CourierId(1),
+            move_number: 2,
+            origin: Place::Restaurant(RestaurantId(3)),
+            expected: r(2),
+        }),
+        "{found:?}"
+    );
+}
