@@ -297,21 +297,19 @@ impl<'a> Day<'a> {
         // Only online couriers are offered anything or moved.
         for (&id, courier) in self.couriers.iter().filter(|(_, c)| c.online) {
             while let Some(update) = courier.feed.try_recv() {
-                match update {
-                    Ok(Update::Courier(CourierUpdate::Offered(offer))) => {
-                        updates.push((id, Ok(offer)));
-                    }
-                    Ok(Update::Courier(CourierUpdate::Reposition(to))) => {
-                        updates.push((id, Err(to)));
-                    }
-                    _ => {}
+                if let Ok(Update::Courier(
+                    update @ (CourierUpdate::Offered(_) | CourierUpdate::Reposition(_)),
+                )) = update
+                {
+                    updates.push((id, update));
                 }
             }
         }
         for (id, update) in updates {
             match update {
-                Ok(offer) => self.answer(id, offer).await?,
-                Err(to) => self.reposition(id, to)?,
+                CourierUpdate::Offered(offer) => self.answer(id, offer).await?,
+                CourierUpdate::Reposition(to) => self.reposition(id, to)?,
+                _ => {}
             }
         }
         Ok(())

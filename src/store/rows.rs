@@ -51,17 +51,23 @@ pub(crate) const ORDERS_OF_CUSTOMER: &str = concat!(
     " FROM order_views WHERE customer = $1 ORDER BY placed_at DESC, id DESC LIMIT $2"
 );
 
-/// Active orders (`OrderView::is_active`). The statuses listed are the
-/// terminal ones (`OrderStatus::is_terminal`), the payment states the open
-/// ones (`PaymentState::is_open`), as in the `order_views_active` index.
-pub(crate) const ACTIVE_ORDERS: &str = "SELECT id FROM order_views \
-     WHERE status NOT IN ('delivered', 'rejected', 'cancelled') \
-        OR payment IN ('authorising', 'authorised', 'refunding') ORDER BY id";
+/// The tail of a query of active orders (`OrderView::is_active`). The statuses
+/// listed are the terminal ones (`OrderStatus::is_terminal`), the payment
+/// states the open ones (`PaymentState::is_open`), as in the
+/// `order_views_active` index.
+macro_rules! from_active_orders {
+    () => {
+        " FROM order_views WHERE status NOT IN ('delivered', 'rejected', 'cancelled') \
+          OR payment IN ('authorising', 'authorised', 'refunding') ORDER BY id"
+    };
+}
 
-/// [`ACTIVE_ORDERS`] with each order's kitchen.
-pub(crate) const ACTIVE_ORDERS_BY_KITCHEN: &str = "SELECT id, kitchen FROM order_views \
-     WHERE status NOT IN ('delivered', 'rejected', 'cancelled') \
-        OR payment IN ('authorising', 'authorised', 'refunding') ORDER BY id";
+/// Active orders.
+pub(crate) const ACTIVE_ORDERS: &str = concat!("SELECT id", from_active_orders!());
+
+/// Active orders with each order's kitchen.
+pub(crate) const ACTIVE_ORDERS_BY_KITCHEN: &str =
+    concat!("SELECT id, kitchen", from_active_orders!());
 
 /// Writes one outbox row: `$1` the order, `$2` the version, `$3` the
 /// kitchen, `$4` the event's JSON text.
