@@ -67,6 +67,9 @@ struct Solver<'p> {
     finalised: Vec<bool>,
     touched: Vec<usize>,
     settled: Vec<usize>,
+    /// The shortest distance to a free column found so far in this search:
+    /// nothing farther can be settled before the sink, so it is not queued.
+    sink_bound: i64,
     heap: BinaryHeap<Reverse<(i64, usize)>>,
 }
 
@@ -85,6 +88,7 @@ impl<'p> Solver<'p> {
             finalised: vec![false; all_columns],
             touched: Vec::new(),
             settled: Vec::new(),
+            sink_bound: INFINITY,
             heap: BinaryHeap::new(),
         }
     }
@@ -120,7 +124,11 @@ impl<'p> Solver<'p> {
         }
     }
 
-    /// Relaxes every edge of `row`, reached at distance `d_row`.
+    /// Relaxes every edge of `row`, reached at distance `d_row`. A column
+    /// farther than a free column already reached is left alone: the search
+    /// ends at a free column no farther, so it could only be popped after
+    /// the sink. Columns at exactly that distance are queued, so ties pop
+    /// in the same order as without the bound.
     fn relax(&mut self, row: usize, d_row: i64) {
         let problem = self.problem;
         let own = own_column(problem, row);
@@ -131,7 +139,10 @@ impl<'p> Solver<'p> {
                 continue;
             };
             let nd = d_row + cost - ur - vc;
-            if nd < *dc {
+            if nd < *dc && nd <= self.sink_bound {
+                if self.row_of.get(col) == Some(&NONE) {
+                    self.sink_bound = nd;
+                }
                 if *dc == INFINITY {
                     self.touched.push(col);
                 }
@@ -227,6 +238,7 @@ impl<'p> Solver<'p> {
         }
         self.touched.clear();
         self.settled.clear();
+        self.sink_bound = INFINITY;
         self.heap.clear();
     }
 
