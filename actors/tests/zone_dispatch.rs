@@ -120,6 +120,25 @@ async fn an_offer_nobody_answers_goes_to_another_courier() {
     );
 }
 
+#[tokio::test(start_paused = true)]
+async fn orders_accepted_in_a_rush_share_one_early_round() {
+    // Three couriers ten minutes from the restaurant, three orders ready in
+    // five minutes, accepted one after another at the same instant: every
+    // courier must set off at once, long before the first tick, and one
+    // round plans all three orders rather than one round each.
+    let z = zone(&[3_200.0, 3_300.0, 3_400.0]).await;
+    for id in 1..=3 {
+        accepted_order(&z, id, pt(0.0), Seconds::from_minutes(5)).await;
+    }
+    run_for(1).await;
+    for courier in 1..=3 {
+        assert_eq!(status_of(&z, courier).await, CourierStatus::Offered);
+    }
+    let loads = z.zone_loads().await;
+    let rounds: u64 = loads.iter().map(|(_, load)| load.rounds_planned).sum();
+    assert_eq!(rounds, 1, "one early round for the rush");
+}
+
 /// A city cut into h3 cells of resolution 7 (about 5 km² each).
 fn grid() -> (Zoning, LocalProjection) {
     let centre = LatLng::new(41.88, -87.63).unwrap();

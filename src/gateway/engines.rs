@@ -115,6 +115,7 @@ impl Engines {
                         sum.waiting += load.waiting;
                         sum.available += load.available;
                         sum.open_offers += load.open_offers;
+                        sum.rounds_planned += load.rounds_planned;
                     }
                     loads.push((zone, sum));
                 }

@@ -78,6 +78,9 @@ struct Day<'a> {
     couriers: BTreeMap<CourierId, SimulatedCourier>,
     recorder: Recorder,
     poll_every: Seconds,
+    /// How long the driver lets the engine act on what it was told: past
+    /// the early round that arriving orders ask for.
+    settle: Duration,
 }
 
 /// Replays `instance`'s day through a fresh engine on paused time and
@@ -109,6 +112,7 @@ impl<'a> Day<'a> {
             dispatch_period: settings.dispatch_period,
             ..EngineConfig::default()
         };
+        let settle = config.early_round_delay + Duration::from_millis(1);
         let origin = Instant::now();
         let engine = Engine::builder(
             Arc::new(MemoryStore::default()),
@@ -169,6 +173,7 @@ impl<'a> Day<'a> {
             couriers,
             recorder: Recorder::default(),
             poll_every: Seconds(i64::try_from(period).unwrap_or(i64::MAX).max(1)),
+            settle,
         })
     }
 
@@ -190,12 +195,12 @@ impl<'a> Day<'a> {
                 self.queue.pop_first();
                 let this_phase = std::mem::discriminant(&event);
                 if phase.is_some_and(|p| p != this_phase) {
-                    settle().await;
+                    settle(self.settle).await;
                 }
                 phase = Some(this_phase);
                 self.handle(event).await?;
             }
-            settle().await;
+            settle(self.settle).await;
             self.answer_offers().await?;
         }
         self.engine.shutdown().await;
@@ -418,8 +423,9 @@ impl<'a> Day<'a> {
     }
 }
 
-/// Lets every actor run until all are idle, without moving the clock a
-/// whole second.
-async fn settle() {
-    tokio::time::sleep(Duration::from_millis(1)).await;
+/// Lets every actor run until all are idle and every early round asked
+/// for has run, without moving the clock a whole second (a handful of
+/// settles per wake, each well under a second).
+async fn settle(time: Duration) {
+    tokio::time::sleep(time).await;
 }

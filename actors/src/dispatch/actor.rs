@@ -1,6 +1,6 @@
 //! The zone dispatcher actor: owns the zone's [`DispatchBook`], runs a
-//! matching round on a fixed period (and at once when an order arrives and a
-//! courier is free), sends offers to courier actors, and turns accepted
+//! matching round on a fixed period (and early, a moment after an order
+//! arrives while a courier is free), sends offers to courier actors, and turns accepted
 //! offers into assignments on the orders; with prepositioning on, it also
 //! sends idle couriers towards restaurants short of couriers after each
 //! round. Couriers report through
@@ -46,7 +46,7 @@ pub enum DispatcherMsg {
     /// Time for a matching round.
     Tick,
     /// A round asked for by an arriving order: runs once however many
-    /// orders asked before it came up in the mailbox.
+    /// orders asked before it came due.
     RoundSoon,
     /// Why was this order given to its courier?
     Explain(OrderId, RpcReplyPort<Option<Decision>>),
@@ -68,6 +68,19 @@ pub struct ZoneLoad {
     pub available: usize,
     /// Offers awaiting an answer.
     pub open_offers: usize,
+    /// Matching rounds that planned since the dispatcher started (the
+    /// others found nothing changed and nothing due).
+    pub rounds_planned: u64,
+}
+
+/// When a zone's matching rounds run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoundTiming {
+    /// Period of the regular round.
+    pub period: Duration,
+    /// How long after the first order asking for an early round it runs:
+    /// orders arriving within it share the round.
+    pub early_delay: Duration,
 }
 
 /// Start-up arguments.
@@ -80,8 +93,8 @@ pub struct DispatcherArgs<M> {
     pub couriers: Arc<CourierDirectory>,
     /// Engine time.
     pub clock: Clock,
-    /// Period of the matching round.
-    pub period: Duration,
+    /// When the matching rounds run.
+    pub timing: RoundTiming,
     /// Where decisions are kept for later questions.
     pub journal: DecisionJournal,
 }
@@ -107,8 +120,9 @@ pub struct DispatcherState<M> {
     /// Every order the zone is responsible for, to put it back in the book
     /// if its courier lets it go.
     known: HashMap<OrderId, Order>,
-    /// A `RoundSoon` is in the mailbox.
+    /// A `RoundSoon` is on its way.
     round_asked: bool,
+    early_round_delay: Duration,
 }
 
 impl<M: TravelModel + Send + Sync + 'static> Actor for DispatcherActor<M> {
@@ -126,10 +140,10 @@ impl<M: TravelModel + Send + Sync + 'static> Actor for DispatcherActor<M> {
             router,
             couriers,
             clock,
-            period,
+            timing,
             journal,
         } = args;
-        myself.send_interval(period, || DispatcherMsg::Tick);
+        myself.send_interval(timing.period, || DispatcherMsg::Tick);
         Ok(DispatcherState {
             book,
             router,
@@ -138,6 +152,7 @@ impl<M: TravelModel + Send + Sync + 'static> Actor for DispatcherActor<M> {
             journal,
             known: HashMap::new(),
             round_asked: false,
+            early_round_delay: timing.early_delay,
         })
     }
 
@@ -152,14 +167,16 @@ impl<M: TravelModel + Send + Sync + 'static> Actor for DispatcherActor<M> {
                 state.known.insert(order.id, order);
                 // A duplicate (the order asked twice) is already in the book.
                 let _ = state.book.add_order(order);
-                // Orders placed together (a rush) share one early round,
-                // after every message already waiting has been handled.
+                // Orders placed together (a rush) share one early round: it
+                // runs a moment after the first, not once per order, each
+                // re-planning the whole zone.
                 let now = state.clock.now();
                 if state.book.available() > 0
                     && state.book.in_planning_horizon(&order, now)
                     && !state.round_asked
                 {
-                    state.round_asked = myself.cast(DispatcherMsg::RoundSoon).is_ok();
+                    myself.send_after(state.early_round_delay, || DispatcherMsg::RoundSoon);
+                    state.round_asked = true;
                 }
             }
             DispatcherMsg::RoundSoon => {
@@ -181,6 +198,7 @@ impl<M: TravelModel + Send + Sync + 'static> Actor for DispatcherActor<M> {
                     waiting: state.book.waiting(),
                     available: state.book.available(),
                     open_offers: state.book.open_offers(),
+                    rounds_planned: state.book.planned_rounds(),
                 });
             }
             DispatcherMsg::Crash => return Err("asked to fail".into()),

@@ -7,12 +7,11 @@
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
-use std::time::Duration;
 
 use foodiefast_geo::{Point, Seconds, TravelModel};
 use ractor::{Actor, ActorCell, ActorProcessingErr, ActorRef};
 
-use super::actor::{CourierDirectory, DispatcherActor, DispatcherArgs, DispatcherMsg};
+use super::actor::{CourierDirectory, DispatcherActor, DispatcherArgs, DispatcherMsg, RoundTiming};
 use super::book::{DispatchBook, DispatchParams};
 use super::journal::DecisionJournal;
 use crate::clock::Clock;
@@ -56,8 +55,8 @@ pub struct DispatcherKind {
     pub couriers: Arc<CourierDirectory>,
     /// Engine time.
     pub clock: Clock,
-    /// Period of the matching round.
-    pub period: Duration,
+    /// When the matching rounds run.
+    pub timing: RoundTiming,
     /// Offer ids, unique across zones and restarts.
     pub offer_ids: Arc<AtomicU64>,
     /// Where decisions are kept for later questions.
@@ -81,7 +80,7 @@ impl ChildKind for DispatcherKind {
             router: self.router.clone(),
             couriers: self.couriers.clone(),
             clock: self.clock,
-            period: self.period,
+            timing: self.timing,
             journal: self.journal.clone(),
         };
         let (actor, _) =

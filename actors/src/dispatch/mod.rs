@@ -9,7 +9,9 @@ pub mod journal;
 pub mod kind;
 pub mod zones;
 
-pub use actor::{CourierDirectory, DispatcherActor, DispatcherArgs, DispatcherMsg, ZoneLoad};
+pub use actor::{
+    CourierDirectory, DispatcherActor, DispatcherArgs, DispatcherMsg, RoundTiming, ZoneLoad,
+};
 pub use book::{AnswerOutcome, DispatchBook, DispatchError, DispatchParams, OfferToSend};
 pub use decision::Decision;
 pub use journal::DecisionJournal;

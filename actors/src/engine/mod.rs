@@ -33,8 +33,8 @@ use crate::context::EngineContext;
 use crate::couriers::{CourierKind, CourierMsg, Trip, TripLedger};
 use crate::directory::Directory;
 use crate::dispatch::{
-    CourierDirectory, DecisionJournal, DispatchParams, DispatcherKind, DispatcherMsg, Travel,
-    ZoneDispatchers,
+    CourierDirectory, DecisionJournal, DispatchParams, DispatcherKind, DispatcherMsg, RoundTiming,
+    Travel, ZoneDispatchers,
 };
 use crate::domain::order::{Order, OrderStatus};
 use crate::error::EngineError;
@@ -65,9 +65,22 @@ pub struct EngineConfig {
     pub subscriber_capacity: usize,
     /// Period of each zone's matching round.
     pub dispatch_period: Duration,
+    /// How long after an order asks for an early round the round runs:
+    /// orders arriving within it (a rush) share that round.
+    pub early_round_delay: Duration,
     /// How long an order actor stays idle before it sleeps, to be woken
     /// from its log by its next command (`None`: orders never sleep).
     pub passivate_after: Option<Duration>,
+}
+
+impl EngineConfig {
+    /// When each zone's matching rounds run.
+    fn round_timing(&self) -> RoundTiming {
+        RoundTiming {
+            period: self.dispatch_period,
+            early_delay: self.early_round_delay,
+        }
+    }
 }
 
 impl Default for EngineConfig {
@@ -77,6 +90,7 @@ impl Default for EngineConfig {
             call_timeout: Duration::from_secs(5),
             subscriber_capacity: 64,
             dispatch_period: Duration::from_secs(10),
+            early_round_delay: Duration::from_millis(50),
             passivate_after: Some(Duration::from_mins(10)),
         }
     }
@@ -251,7 +265,7 @@ impl EngineBuilder {
                 router: router.clone(),
                 couriers: couriers.clone(),
                 clock: self.clock,
-                period: config.dispatch_period,
+                timing: config.round_timing(),
                 offer_ids: Arc::default(),
                 journal: journal.clone(),
             },
