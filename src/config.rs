@@ -18,6 +18,7 @@
 //! | `WS_MESSAGES_PER_SECOND` | messages a WebSocket client may send per second (burst: twice that) | 10 |
 //! | `SHUTDOWN_GRACE_SECONDS` | how long shutdown waits for connections to finish | 20 |
 //! | `DISPATCH_PERIOD_SECONDS` | period of each zone's matching round | 10 |
+//! | `DISPATCH_EARLY_ROUND_MS` | how long after a new order asks for an early round it runs, so that orders arriving together share it (0 to 10000) | 50 |
 //! | `DISPATCH_COMMIT_HORIZON_SECONDS` | offer an order only once its courier must set off within this | 300 |
 //! | `OFFER_TIMEOUT_SECONDS` | how long a courier has to answer an offer | 30 |
 //! | `KITCHEN_ANSWER_SECONDS` | how long a chef has to accept or reject a new order before it is rejected for want of an answer | 180 |
@@ -92,6 +93,9 @@ pub struct ServeConfig {
 pub struct DispatchTiming {
     /// Period of each zone's matching round.
     pub period: Duration,
+    /// How long after a new order asks for an early round it runs: orders
+    /// arriving within it share that round.
+    pub early_round_delay: Duration,
     /// An order is offered once its courier must set off within this.
     pub commit_horizon: Seconds,
     /// How long a courier has to answer an offer.
@@ -102,6 +106,7 @@ impl Default for DispatchTiming {
     fn default() -> Self {
         Self {
             period: Duration::from_secs(10),
+            early_round_delay: Duration::from_millis(50),
             commit_horizon: Seconds::from_minutes(5),
             offer_timeout: Seconds(30),
         }
@@ -257,6 +262,13 @@ impl ServeConfig {
             shutdown_grace: Duration::from_secs(parse_or(&get, "SHUTDOWN_GRACE_SECONDS", 20)?),
             dispatch: DispatchTiming {
                 period: Duration::from_secs(positive(&get, "DISPATCH_PERIOD_SECONDS", 10)?),
+                early_round_delay: {
+                    let millis: u64 = parse_or(&get, "DISPATCH_EARLY_ROUND_MS", 50)?;
+                    if millis > 10_000 {
+                        return Err(invalid("DISPATCH_EARLY_ROUND_MS", "must be 0 to 10000"));
+                    }
+                    Duration::from_millis(millis)
+                },
                 commit_horizon: Seconds(positive(&get, "DISPATCH_COMMIT_HORIZON_SECONDS", 300)?),
                 offer_timeout: Seconds(positive(&get, "OFFER_TIMEOUT_SECONDS", 30)?),
             },
@@ -457,6 +469,7 @@ mod tests {
             ("CITY_CENTRE", "48.85,2.35"),
             ("WS_MAX_MESSAGE_BYTES", "1024"),
             ("DISPATCH_PERIOD_SECONDS", "1"),
+            ("DISPATCH_EARLY_ROUND_MS", "0"),
             ("OFFER_TIMEOUT_SECONDS", "5"),
             ("KITCHEN_ANSWER_SECONDS", "2"),
             ("COURIER_PAY_PER_ORDER_CENTS", "450"),
@@ -478,6 +491,7 @@ mod tests {
         assert_eq!(c.log_format, LogFormat::Json);
         assert_eq!(c.ws.max_message_bytes, 1024);
         assert_eq!(c.dispatch.period, Duration::from_secs(1));
+        assert_eq!(c.dispatch.early_round_delay, Duration::ZERO);
         assert_eq!(c.dispatch.offer_timeout, Seconds(5));
         assert_eq!(c.kitchen_answer, Seconds(2));
         for (name, value) in [
@@ -489,6 +503,8 @@ mod tests {
             ("CITY_UTC_OFFSET_MINUTES", "900"),
             ("DISPATCH_PERIOD_SECONDS", "0"),
             ("DISPATCH_COMMIT_HORIZON_SECONDS", "-5"),
+            ("DISPATCH_EARLY_ROUND_MS", "10001"),
+            ("DISPATCH_EARLY_ROUND_MS", "-1"),
             ("OFFER_TIMEOUT_SECONDS", "soon"),
             ("KITCHEN_ANSWER_SECONDS", "0"),
             ("COURIER_PAY_PER_ORDER_CENTS", "-1"),

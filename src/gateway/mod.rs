@@ -296,6 +296,7 @@ impl EngineParts {
             clock: Clock::starting_at(now),
             config: EngineConfig {
                 dispatch_period: timing.period,
+                early_round_delay: timing.early_round_delay,
                 ..EngineConfig::default()
             },
             dispatch,
