@@ -34,6 +34,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use foodiefast_actors::EngineConfig;
 use foodiefast_geo::{LatLng, Seconds};
 
 use crate::cluster::config::{ClusterConfig, ClusterConfigError};
@@ -103,10 +104,12 @@ pub struct DispatchTiming {
 }
 
 impl Default for DispatchTiming {
+    /// The engine's own round timing; the offer terms of `serve`.
     fn default() -> Self {
+        let engine = EngineConfig::default();
         Self {
-            period: Duration::from_secs(10),
-            early_round_delay: Duration::from_millis(50),
+            period: engine.dispatch_period,
+            early_round_delay: engine.early_round_delay,
             commit_horizon: Seconds::from_minutes(5),
             offer_timeout: Seconds(30),
         }
@@ -261,14 +264,12 @@ impl ServeConfig {
             },
             shutdown_grace: Duration::from_secs(parse_or(&get, "SHUTDOWN_GRACE_SECONDS", 20)?),
             dispatch: DispatchTiming {
-                period: Duration::from_secs(positive(&get, "DISPATCH_PERIOD_SECONDS", 10)?),
-                early_round_delay: {
-                    let millis: u64 = parse_or(&get, "DISPATCH_EARLY_ROUND_MS", 50)?;
-                    if millis > 10_000 {
-                        return Err(invalid("DISPATCH_EARLY_ROUND_MS", "must be 0 to 10000"));
-                    }
-                    Duration::from_millis(millis)
-                },
+                period: Duration::from_secs(positive(
+                    &get,
+                    "DISPATCH_PERIOD_SECONDS",
+                    DispatchTiming::default().period.as_secs(),
+                )?),
+                early_round_delay: early_round_delay(&get)?,
                 commit_horizon: Seconds(positive(&get, "DISPATCH_COMMIT_HORIZON_SECONDS", 300)?),
                 offer_timeout: Seconds(positive(&get, "OFFER_TIMEOUT_SECONDS", 30)?),
             },
@@ -319,6 +320,21 @@ fn invalid(name: &'static str, reason: impl Into<String>) -> ServeConfigError {
         name,
         reason: reason.into(),
     }
+}
+
+/// `DISPATCH_EARLY_ROUND_MS`: 0 to 10 s, the engine's own delay when unset.
+fn early_round_delay(get: &impl Fn(&str) -> Option<String>) -> Result<Duration, ServeConfigError> {
+    const NAME: &str = "DISPATCH_EARLY_ROUND_MS";
+    let default = DispatchTiming::default().early_round_delay;
+    let millis: u64 = parse_or(
+        get,
+        NAME,
+        u64::try_from(default.as_millis()).unwrap_or(u64::MAX),
+    )?;
+    if millis > 10_000 {
+        return Err(invalid(NAME, "must be 0 to 10000"));
+    }
+    Ok(Duration::from_millis(millis))
 }
 
 fn parse_or<T: std::str::FromStr>(
@@ -451,6 +467,9 @@ mod tests {
         assert_eq!(c.log_format, LogFormat::Text);
         assert_eq!(c.ws, WsLimits::default());
         assert_eq!(c.dispatch, DispatchTiming::default());
+        // The documented defaults, which the engine's own defaults supply.
+        assert_eq!(c.dispatch.period, Duration::from_secs(10));
+        assert_eq!(c.dispatch.early_round_delay, Duration::from_millis(50));
         assert_eq!(c.kitchen_answer, Seconds(180));
         assert_eq!(c.pay, PayRates::default());
         assert_eq!(c.webhook, None);
